@@ -1,0 +1,53 @@
+"""Delegate photos: only real images, re-encoded as JPEG so nothing but pixels is kept."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_SIDE = 1200
+PHOTO_MIN_SIDE = 100
+# Decompression bombs: a small file that opens as a gigantic image.
+Image.MAX_IMAGE_PIXELS = 40_000_000
+
+
+def photo_clean(upload: UploadedFile) -> ContentFile:
+    """Check an uploaded photo and return it re-encoded (EXIF and anything else stripped)."""
+    if upload.size and upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(_("The photo is larger than 5 MB. Please choose a smaller file."))
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
+                raise ValidationError(_("Please upload a JPEG, PNG or WebP photo."))
+            image = ImageOps.exif_transpose(image)
+            if min(image.size) < PHOTO_MIN_SIDE:
+                raise ValidationError(
+                    _("The photo is too small: at least 100 × 100 pixels, please.")
+                )
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            buffer = io.BytesIO()
+            image.save(buffer, format="JPEG", quality=88, optimize=True)
+    except ValidationError:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as error:
+        raise ValidationError(
+            _("This file is not a photo we can read. Please upload a JPEG or PNG.")
+        ) from error
+    return ContentFile(buffer.getvalue(), name="photo.jpg")

@@ -1,0 +1,156 @@
+"""Writes for people and cities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from delegates.city_import import CityRow
+from delegates.models import Delegate, MemberCity, User
+
+# What a delegate fills in about themselves (the photo is handled on its own).
+DELEGATE_FIELDS = (
+    "honorific",
+    "given_name",
+    "family_name",
+    "native_name",
+    "job_title",
+    "organisation",
+    "city",
+    "other_city",
+    "other_country",
+    "phone",
+    "language",
+    "passport_name",
+    "passport_number",
+    "passport_nationality",
+    "passport_date_of_birth",
+    "passport_expiry",
+    "diet",
+    "dietary_notes",
+    "accessibility_needs",
+)
+PASSPORT_FIELDS = (
+    "passport_name",
+    "passport_number",
+    "passport_nationality",
+    "passport_date_of_birth",
+    "passport_expiry",
+)
+
+
+def _as_text(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def delegate_save(
+    *,
+    delegate: Delegate | None,
+    email: str,
+    data: dict[str, Any],
+    photo: ContentFile | None = None,
+    user: User | None = None,
+    registered_by: User | None = None,
+) -> tuple[Delegate, dict[str, list[Any]]]:
+    """Create or update a person. Returns the delegate and what changed (field: [old, new])."""
+    delegate = delegate or Delegate(email=email.strip().lower(), registered_by=registered_by)
+    if user is not None and delegate.user_id is None:
+        delegate.user = user
+    changes: dict[str, list[Any]] = {}
+    for field in DELEGATE_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "city" and value is not None and not hasattr(value, "pk"):
+            value = None
+        old = getattr(delegate, field)
+        if old != value:
+            if delegate.pk is not None:
+                # Passport details are never copied into the audit trail.
+                changes[field] = (
+                    ["…", "…"] if field in PASSPORT_FIELDS else [_as_text(old), _as_text(value)]
+                )
+            setattr(delegate, field, value)
+    if delegate.city_id is not None:
+        delegate.other_city = ""
+        delegate.other_country = ""
+    if not data.get("visa_letter_wanted", True):
+        for field in PASSPORT_FIELDS:
+            setattr(delegate, field, None if field.endswith(("birth", "expiry")) else "")
+    old_photo_name = delegate.photo.name if delegate.photo else ""
+    with transaction.atomic():
+        if photo is not None:
+            delegate.photo.save(photo.name, photo, save=False)
+            if delegate.pk is not None:
+                changes["photo"] = ["…", "…"]
+        delegate.full_clean(exclude=["user", "registered_by", "photo"], validate_unique=False)
+        delegate.search_text = delegate.folded_search_text()
+        delegate.save()
+        if photo is not None and old_photo_name:
+            storage = delegate.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo_name))
+    return delegate, changes
+
+
+@dataclass
+class CityImportReport:
+    created: list[str] = dataclass_field(default_factory=list)
+    updated: list[str] = dataclass_field(default_factory=list)
+    unchanged: list[str] = dataclass_field(default_factory=list)
+    rejected: list[tuple[int, str, list[str]]] = dataclass_field(default_factory=list)
+    applied: bool = False
+
+
+def cities_import(*, rows: list[CityRow], partial: bool = False) -> CityImportReport:
+    """Upsert member cities by code. With errors, nothing changes unless `partial` is set."""
+    report = CityImportReport()
+    report.rejected = [(row.line, row.code, row.errors) for row in rows if row.errors]
+    if report.rejected and not partial:
+        return report
+    with transaction.atomic():
+        existing = {
+            city.code: city
+            for city in MemberCity.objects.select_for_update().filter(
+                code__in=[row.code for row in rows if not row.errors]
+            )
+        }
+        for row in rows:
+            if row.errors:
+                continue
+            city = existing.get(row.code)
+            if city is None:
+                MemberCity.objects.create(code=row.code, **row.values)
+                report.created.append(row.code)
+                continue
+            changed = [name for name, value in row.values.items() if getattr(city, name) != value]
+            if not changed:
+                report.unchanged.append(row.code)
+                continue
+            for name in changed:
+                setattr(city, name, row.values[name])
+            city.save()
+            report.updated.append(row.code)
+    report.applied = True
+    return report
+
+
+def delegate_link_login(*, user: User, email: str) -> Delegate | None:
+    """Give a person registered by their head of delegation the login that proved their email."""
+    with transaction.atomic():
+        if Delegate.objects.filter(user=user).exists():
+            return None
+        delegate = (
+            Delegate.objects.select_for_update()
+            .filter(email__iexact=email, user__isnull=True)
+            .first()
+        )
+        if delegate is not None:
+            delegate.user = user
+            delegate.save(update_fields=["user", "updated_at"])
+        return delegate
