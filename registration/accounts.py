@@ -1,0 +1,55 @@
+"""django-allauth's adapter: its mail (verification, password reset) goes through the outbox too.
+
+It lives in `registration` because the outbox does; `delegates` may not import `registration`.
+"""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import translation
+
+from delegates.services import delegate_link_login
+from registration.models import OutboxEmail
+from registration.services.mail import email_queue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            # A colleague registered by their head of delegation finds their registration.
+            delegate_link_login(user=email_address.user, email=email_address.email)
+        return confirmed
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = allauth_context.request
+        full_context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+        }
+        full_context.update(context)
+        message = self.render_mail(template_prefix, email, full_context)
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        language = translation.get_language() or "en"
+        with transaction.atomic():
+            email_queue(
+                kind=OutboxEmail.Kind.ACCOUNT,
+                recipient=email,
+                language="ko" if language.startswith("ko") else "en",
+                subject=message.subject,
+                body_text=message.body,
+                body_html=html,
+            )
