@@ -1,0 +1,561 @@
+"""The badge: what it prints, that it reads back from the PDF, and when it is rebuilt."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from django.core.files.base import ContentFile
+from PIL import Image
+from pypdf import PdfReader
+
+from registration import badge_rendering
+from registration.badge_fonts import BADGE_FONTS, badge_fonts_dir
+from registration.badge_rendering import (
+    BadgeResourceRefused,
+    BadgeURLFetcher,
+    badge_html,
+    render_badge_pdf,
+)
+from registration.badges import (
+    CATEGORY_STYLES,
+    badge_content_hash,
+    badge_context,
+    detect_script_lang,
+    format_event_dates,
+)
+from registration.models import Badge, Category
+from registration.services import badges as badge_services
+from registration.services.badges import (
+    MAX_RENDER_ATTEMPTS,
+    BadgeError,
+    badge_ensure,
+    badge_pdf_bytes,
+)
+from tests.factories import DelegateFactory, EventFactory, RegistrationFactory
+
+A6_POINTS = (297.64, 419.53)
+
+
+@pytest.fixture
+def excom(db):
+    return EventFactory(
+        name="WeGO Executive Committee Meeting 2019",
+        starts_on=date(2019, 10, 14),
+        ends_on=date(2019, 10, 16),
+        host_city="Seongnam",
+    )
+
+
+def make_registration(event, **delegate_fields):
+    delegate = DelegateFactory(**delegate_fields)
+    return RegistrationFactory(event=event, delegate=delegate)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def base_fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+def photo_bytes(colour=(200, 120, 80)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def render_png(pdf: bytes, dpi: int = 200) -> Image.Image:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder, "badge.pdf")
+        source.write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", source, Path(folder, "page")],
+            check=True,
+        )
+        return Image.open(Path(folder, "page.png")).copy()
+
+
+def word_boxes(pdf: bytes) -> list[tuple[float, float, float, float, str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder, "badge.pdf")
+        source.write_bytes(pdf)
+        html = subprocess.run(
+            ["pdftotext", "-bbox", source, "-"], check=True, capture_output=True, text=True
+        ).stdout
+    return [
+        (float(x0), float(y0), float(x1), float(y1), word)
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            html,
+        )
+    ]
+
+
+# --- What the badge shows --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("은수미", "ko"),
+        ("山田 太郎 / やまだ", "ja"),
+        ("张伟", "zh"),
+        ("محمد بن راشد", "ar"),
+        ("Алексей Смирнов", "ru"),
+        ("สมชาย ใจดี", "th"),
+        ("अनिल कुमार", "hi"),
+        ("José Ñúñez", None),
+        ("", None),
+    ],
+)
+def test_script_of_a_native_name_sets_its_language(text, lang):
+    assert detect_script_lang(text) == lang
+
+
+def test_event_dates_are_written_out_in_english():
+    assert format_event_dates(date(2019, 10, 14), date(2019, 10, 16)) == "14–16 October 2019"
+    assert format_event_dates(date(2019, 9, 30), date(2019, 10, 2)) == (
+        "30 September – 2 October 2019"
+    )
+
+
+def test_every_category_has_its_own_colour_and_a_label():
+    assert set(CATEGORY_STYLES) == set(Category.values)
+    colours = [style.colour for style in CATEGORY_STYLES.values()]
+    assert len(set(colours)) == len(colours)
+    assert all(str(style.label) for style in CATEGORY_STYLES.values())
+
+
+def test_context_holds_everything_printed(excom):
+    registration = make_registration(
+        excom,
+        honorific="dr",
+        given_name="Eunsu",
+        family_name="Eun",
+        native_name="은수미",
+        job_title="Mayor",
+        organisation="Seongnam City Hall",
+    )
+    context = badge_context(registration)
+    assert context["event_name"] == "WeGO Executive Committee Meeting 2019"
+    assert context["event_dates"] == "14–16 October 2019"
+    assert context["full_name"] == "Dr Eunsu Eun"
+    assert context["native_name"] == "은수미"
+    assert context["native_lang"] == "ko"
+    assert context["job_title"] == "Mayor"
+    assert context["organisation"] == "Seongnam City Hall"
+    assert context["city"] == registration.city.name_en
+    assert context["country"] == "South Korea"
+    assert context["category_label"] == "Delegate"
+    assert context["photo_path"] is None
+    assert context["badge_token"] == registration.badge_token
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("given_name", "Eunji"),
+        ("family_name", "Kim"),
+        ("native_name", "은지"),
+        ("honorific", "prof"),
+        ("job_title", "Deputy Mayor"),
+        ("organisation", "Gyeonggi Province"),
+    ],
+)
+def test_content_hash_changes_with_any_printed_field(excom, field, value):
+    registration = make_registration(excom, given_name="Eunsu", native_name="은수미")
+    before = badge_content_hash(badge_context(registration))
+    setattr(registration.delegate, field, value)
+    assert badge_content_hash(badge_context(registration)) != before
+
+
+def test_content_hash_changes_with_category_token_and_photo_bytes(excom):
+    registration = make_registration(excom)
+    first = badge_content_hash(badge_context(registration))
+    registration.category = Category.SPEAKER
+    second = badge_content_hash(badge_context(registration))
+    registration.badge_token = "another-token"
+    third = badge_content_hash(badge_context(registration))
+    registration.delegate.photo.save("a.jpg", ContentFile(photo_bytes()), save=False)
+    fourth = badge_content_hash(badge_context(registration))
+    # Same file name, other picture: still a different badge.
+    Path(registration.delegate.photo.path).write_bytes(photo_bytes((10, 10, 10)))
+    fifth = badge_content_hash(badge_context(registration))
+    assert len({first, second, third, fourth, fifth}) == 5
+
+
+# --- The rendered PDF ------------------------------------------------------------------------
+
+
+def test_badge_pdf_prints_the_names_and_embeds_a_cjk_font_for_a_korean_name(excom):
+    registration = make_registration(
+        excom, given_name="Eunsu", family_name="Eun", native_name="은수미"
+    )
+    pdf = badge_pdf_bytes(registration=registration)
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width, 1), round(height, 1)) == (round(A6_POINTS[0], 1), round(A6_POINTS[1], 1))
+    text = pdf_text(pdf)
+    assert "Eunsu Eun" in text
+    assert "은수미" in text
+    assert "WeGO Executive Committee Meeting 2019" in text
+    assert "DELEGATE" in text
+    assert any("CJK-KR" in name for name in base_fonts(pdf)), base_fonts(pdf)
+
+
+@pytest.mark.parametrize(
+    ("native_name", "font"),
+    [
+        ("山田 太郎 / やまだ", "CJK-JP"),
+        ("张伟", "CJK-SC"),
+        ("محمد بن راشد", "Arabic"),
+        ("สมชาย ใจดี", "Thai"),
+        ("अनिल कुमार", "Devanagari"),
+    ],
+)
+def test_each_script_is_drawn_with_its_own_noto_font(excom, native_name, font):
+    registration = make_registration(excom, native_name=native_name)
+    pdf = render_badge_pdf(badge_context(registration))
+    assert any(font in name for name in base_fonts(pdf)), base_fonts(pdf)
+
+
+def test_hangul_comes_from_the_compact_korean_font_and_hanja_from_the_full_one(excom):
+    fonts_dir = badge_fonts_dir()
+    missing = [f.file_name for f in BADGE_FONTS if not (fonts_dir / f.file_name).exists()]
+    assert not missing, f"run `make badge-fonts` (manage.py build_badge_fonts): {missing}"
+    # 洪 is a Hanja, outside the compact copy: the full Noto Sans CJK KR draws it.
+    registration = make_registration(excom, native_name="홍길동 洪", organisation="성남시청")
+    pdf = render_badge_pdf(badge_context(registration))
+    fonts = base_fonts(pdf)
+    assert any(name.endswith("Noto-Sans-CJK-KR-Badge-Bold") for name in fonts), fonts
+    assert any(name.endswith("Noto-Sans-CJK-KR-Badge") for name in fonts), fonts  # regular
+    assert any(name.endswith("Noto-Sans-CJK-KR-Bold") for name in fonts), fonts
+    assert "홍길동" in pdf_text(pdf) and "洪" in pdf_text(pdf)
+
+
+def test_the_compact_korean_fonts_hold_every_hangul_syllable_with_low_glyph_ids():
+    from fontTools.ttLib import TTFont
+
+    for font in BADGE_FONTS:
+        compact = TTFont(str(badge_fonts_dir() / font.file_name), lazy=True)
+        cmap = compact.getBestCmap()
+        assert all(code in cmap for code in range(0xAC00, 0xD7A4)), font.file_name
+        # The point of the copy: glyph ids stay low, so WeasyPrint's subset stays small.
+        assert len(compact.getGlyphOrder()) < 20_000, font.file_name
+
+
+def test_badge_fonts_are_made_only_when_missing_or_older_than_their_source(tmp_path, monkeypatch):
+    from registration import badge_fonts
+
+    source = tmp_path / "NotoSansCJK-Bold.ttc"
+    source.write_bytes(b"collection")
+    font = badge_fonts.BadgeFont("Bold", "compact.otf")
+    monkeypatch.setattr(badge_fonts, "BADGE_FONTS", (font,))
+    monkeypatch.setattr(badge_fonts, "DEBIAN_FONT_DIR", tmp_path)
+    built = []
+
+    def fake_build(font, target):
+        built.append(target.name)
+        target.write_bytes(b"compact")
+
+    monkeypatch.setattr(badge_fonts, "_build_one", fake_build)
+    target_dir = tmp_path / "fonts"
+    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == [target_dir / "compact.otf"]
+    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == []  # up to date
+    os.utime(source, (time.time() + 60, time.time() + 60))  # Debian updated the font
+    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == [target_dir / "compact.otf"]
+    assert badge_fonts.badge_fonts_build(target_dir=target_dir, force=True)
+    assert built == ["compact.otf"] * 3
+    source.unlink()  # fonts-noto-cjk not installed: nothing made, no error
+    assert badge_fonts.badge_fonts_build(target_dir=target_dir, force=True) == []
+
+
+def test_qr_code_decodes_to_the_badge_token(excom):
+    registration = make_registration(excom)
+    pdf = render_badge_pdf(badge_context(registration))
+    results = zxingcpp.read_barcodes(render_png(pdf))
+    assert [result.text for result in results] == [registration.badge_token]
+
+
+def test_a_120_character_name_stays_on_the_badge_in_two_lines_above_the_qr_code(excom):
+    given = "Maximilian Alexander Konstantin Friedrich Wilhelm Bartholomew"
+    family = "von Hohenzollern Sigmaringen und Lichtenstein Waldburg Tra"
+    registration = make_registration(excom, given_name=given, family_name=family)
+    assert len(f"{given} {family}") == 120
+    pdf = render_badge_pdf(badge_context(registration))
+
+    qr = zxingcpp.read_barcodes(render_png(pdf, dpi=200))[0]
+    qr_top = min(qr.position.top_left.y, qr.position.top_right.y) * 72 / 200
+
+    boxes = word_boxes(pdf)
+    for x0, y0, x1, y1, word in boxes:
+        assert 0 <= x0 < x1 <= A6_POINTS[0], word
+        assert 0 <= y0 < y1 <= A6_POINTS[1], word
+    name_words = set(f"{given} {family}".split())
+    name_boxes = [box for box in boxes if box[4] in name_words]
+    # Every word of the name is printed, none cut off with an ellipsis.
+    assert {box[4] for box in name_boxes} == name_words
+    assert all(y1 < qr_top for _x0, _y0, _x1, y1, _word in name_boxes)
+    assert len({round(y0) for _x0, y0, _x1, _y1, _word in name_boxes}) <= 2
+
+
+def test_a_name_too_long_for_two_lines_is_shortened_visibly(excom):
+    registration = make_registration(
+        excom, given_name="Alexandra " * 19, family_name="Konstantinopoulou " * 10
+    )
+    context = badge_context(registration)
+    assert context["full_name"].endswith("…")
+    pdf = render_badge_pdf(context)
+    lines = {round(box[1]) for box in word_boxes(pdf) if box[4].startswith("Alexandra")}
+    assert 1 <= len(lines) <= 2
+
+
+def test_html_in_a_name_is_printed_as_text(excom):
+    registration = make_registration(
+        excom,
+        given_name="<b>Bob</b>",
+        family_name="<script>alert(1)</script>",
+        job_title='<img src="file:///etc/passwd">',
+    )
+    context = badge_context(registration)
+    html = badge_html(context)
+    assert "<b>Bob</b>" not in html
+    assert "&lt;b&gt;Bob&lt;/b&gt;" in html
+    assert '<img src="file:///etc/passwd">' not in html
+    # Joined across line breaks: a long name wraps.
+    text = pdf_text(render_badge_pdf(context)).replace("\n", "")
+    assert "<b>Bob</b>" in text
+    assert "<script>alert(1)</script>" in text
+
+
+def images(pdf: bytes) -> list[tuple[int, int]]:
+    """Width and height in pixels of every image on the badge's pages."""
+    return [
+        (image.image.width, image.image.height)
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for image in page.images
+    ]
+
+
+def photos(pdf: bytes) -> int:
+    """Images other than the QR code, which is one pixel per module (29 for the badge token)."""
+    return sum(1 for size in images(pdf) if size != (29, 29))
+
+
+def test_the_qr_code_is_one_sharp_pixel_per_module(excom):
+    pdf = render_badge_pdf(badge_context(make_registration(excom)))
+    assert images(pdf) == [(29, 29)]
+    reader = PdfReader(io.BytesIO(pdf))
+    xobjects = reader.pages[0]["/Resources"]["/XObject"]
+    qr = next(x.get_object() for x in xobjects.values())
+    # No smoothing when scaled up: the modules stay square on paper and on screen.
+    assert qr.get("/Interpolate") in (None, False)
+
+
+def test_photo_is_printed_when_there_is_one(excom):
+    registration = make_registration(excom)
+    without = render_badge_pdf(badge_context(registration))
+    registration.delegate.photo.save("p.jpg", ContentFile(photo_bytes()), save=True)
+    with_photo = render_badge_pdf(badge_context(registration))
+
+    assert photos(without) == 0
+    assert photos(with_photo) == 1
+
+
+# --- What a badge may fetch ------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "static"
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "ok.jpg").write_bytes(photo_bytes())
+    (tmp_path / "secret.txt").write_text("not for badges")
+    return tmp_path / "media"
+
+
+def test_url_fetcher_reads_media_files(media):
+    response = BadgeURLFetcher().fetch((media / "ok.jpg").as_uri())
+    try:
+        assert response.read()[:2] == b"\xff\xd8"
+        assert response.content_type == "image/jpeg"
+    finally:
+        response.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.org/photo.jpg",
+        "https://example.org/photo.jpg",
+        "data:text/plain,hello",
+        "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "data:image/png;base64,aGVsbG8=",  # base64 of "hello": not a PNG
+        "data:image/png;base64,not base64!",
+        "ftp://example.org/photo.jpg",
+        "file://evil.example.org/share/photo.jpg",
+    ],
+)
+def test_url_fetcher_refuses_anything_outside_static_and_media(media, url):
+    with pytest.raises(BadgeResourceRefused):
+        BadgeURLFetcher().fetch(url)
+
+
+def test_url_fetcher_serves_a_png_data_url_as_the_qr_code_uses(media):
+    from registration.badges import qr_png_data_url
+
+    response = BadgeURLFetcher().fetch(qr_png_data_url("a-token"))
+    try:
+        assert response.read().startswith(b"\x89PNG")
+    finally:
+        response.close()
+
+
+def test_url_fetcher_refuses_parent_steps_and_symlinks_out(media):
+    escape = f"file://{media}/../secret.txt"
+    with pytest.raises(BadgeResourceRefused):
+        BadgeURLFetcher().fetch(escape)
+    with pytest.raises(BadgeResourceRefused):
+        BadgeURLFetcher().fetch(f"file://{media}/%2E%2E/secret.txt")
+    os.symlink("/etc/passwd", media / "link.jpg")
+    with pytest.raises(BadgeResourceRefused):
+        BadgeURLFetcher().fetch((media / "link.jpg").as_uri())
+
+
+def test_a_refused_image_leaves_the_badge_without_it(excom, media):
+    context = badge_context(make_registration(excom))
+    context["photo_path"] = "/etc/passwd"
+    pdf = render_badge_pdf(context)
+    assert "root:" not in pdf_text(pdf)
+    assert photos(pdf) == 0
+
+
+# --- Storing -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def count_renders(monkeypatch):
+    calls = []
+    real = badge_services.render_badge_pdf
+
+    def counting(context):
+        calls.append(context)
+        return real(context)
+
+    monkeypatch.setattr(badge_services, "render_badge_pdf", counting)
+    return calls
+
+
+def test_badge_is_stored_privately_under_a_random_name_and_rendered_once(
+    excom, count_renders, settings
+):
+    registration = make_registration(excom)
+    badge = badge_ensure(registration=registration)
+    again = badge_ensure(registration=registration)
+
+    assert len(count_renders) == 1
+    assert again.pdf.name == badge.pdf.name
+    assert badge.pdf.name.startswith("badges/")
+    # 128 random bits as hex: nothing in the name says whose badge it is.
+    assert re.fullmatch(r"[0-9a-f]{32}", Path(badge.pdf.name).stem)
+    assert Path(badge.pdf.path).is_relative_to(settings.PRIVATE_ROOT)
+    assert badge.render_attempts == 1
+    assert badge.last_error == ""
+    assert badge.is_ready
+
+
+def test_changed_name_rerenders_and_deletes_the_old_file_after_commit(
+    excom, count_renders, django_capture_on_commit_callbacks
+):
+    registration = make_registration(excom, given_name="Ana")
+    old = badge_ensure(registration=registration)
+    old_path = Path(old.pdf.path)
+
+    registration.delegate.given_name = "Anabel"
+    registration.delegate.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = badge_ensure(registration=registration)
+
+    assert len(count_renders) == 2
+    assert new.pdf.name != old.pdf.name
+    assert not old_path.exists()
+    assert "Anabel" in pdf_text(badge_pdf_bytes(registration=registration))
+    assert len(count_renders) == 2
+
+
+def test_missing_file_is_rendered_again(excom, count_renders):
+    registration = make_registration(excom)
+    badge = badge_ensure(registration=registration)
+    Path(badge.pdf.path).unlink()
+    assert badge_pdf_bytes(registration=registration).startswith(b"%PDF")
+    assert len(count_renders) == 2
+
+
+def test_failed_render_is_recorded_and_given_up_after_the_bound(excom, monkeypatch):
+    registration = make_registration(excom)
+
+    def broken(context):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(badge_services, "render_badge_pdf", broken)
+    for _attempt in range(MAX_RENDER_ATTEMPTS):
+        with pytest.raises(BadgeError):
+            badge_ensure(registration=registration)
+    badge = Badge.objects.get(registration=registration)
+    assert badge.render_attempts == MAX_RENDER_ATTEMPTS
+    assert "out of memory" in badge.last_error
+
+    def must_not_run(context):
+        raise AssertionError("rendered past the bound")
+
+    monkeypatch.setattr(badge_services, "render_badge_pdf", must_not_run)
+    with pytest.raises(BadgeError, match="not tried again"):
+        badge_ensure(registration=registration)
+
+
+def test_a_render_that_killed_its_worker_counts_as_an_attempt(excom, monkeypatch):
+    registration = make_registration(excom)
+
+    class WorkerKilled(BaseException):
+        pass
+
+    def killed(context):
+        raise WorkerKilled
+
+    monkeypatch.setattr(badge_services, "render_badge_pdf", killed)
+    with pytest.raises(WorkerKilled):
+        badge_ensure(registration=registration)
+    badge = Badge.objects.get(registration=registration)
+    assert badge.render_attempts == 1
+    assert "did not finish" in badge.last_error
+
+    monkeypatch.undo()
+    badge = badge_ensure(registration=registration)
+    assert badge.render_attempts == 2
+    assert badge.last_error == ""
+
+
+def test_renderer_keeps_one_font_configuration_per_process(excom):
+    context = badge_context(make_registration(excom))
+    render_badge_pdf(context)
+    first = badge_rendering._renderer.get()
+    render_badge_pdf(context)
+    assert badge_rendering._renderer.get() == first
