@@ -1,0 +1,352 @@
+"""CSV and XLSX files for the secretariat: selected delegates and the operational lists.
+
+Built with tablib (openpyxl writes the XLSX). No list carries passport details except the visa
+letter list, which the views offer to the Secretariat group only and log as a passport access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+
+from delegates.city_import import COLUMNS as CITY_COLUMNS
+from delegates.city_import import REQUIRED_COLUMNS as CITY_REQUIRED_COLUMNS
+from delegates.city_import import CityRowForm
+from delegates.models import MemberCity, Region
+from registration.models import Event, Registration
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date | time):
+        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def table_bytes(
+    *, headers: Sequence[Any], rows: Iterable[Sequence[Any]], fmt: str, title: str = ""
+) -> bytes:
+    """A table as CSV (UTF-8 with a BOM, so spreadsheets read Hangul right) or XLSX bytes."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    dataset = tablib.Dataset(headers=[str(h) for h in headers], title=(title or "list")[:31])
+    for row in rows:
+        dataset.append([_cell(value) for value in row])
+    if fmt == "csv":
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+    return dataset.export("xlsx")
+
+
+def table_response(
+    *, headers: Sequence[Any], rows: Iterable[Sequence[Any]], fmt: str, name: str
+) -> HttpResponse:
+    content = table_bytes(headers=headers, rows=rows, fmt=fmt, title=name)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}-{stamp}.{fmt}"'
+    return response
+
+
+# Columns
+
+
+def _city(registration: Registration) -> str:
+    return registration.delegate.city_name
+
+
+def _country(registration: Registration) -> str:
+    country = registration.delegate.country
+    return country.name if country else ""
+
+
+def _name(registration: Registration) -> str:
+    return registration.delegate.full_name
+
+
+@dataclass(frozen=True)
+class Column:
+    header: Any
+    value: Callable[[Registration], Any]
+
+
+DELEGATE_COLUMNS = (
+    Column(_("ID"), lambda r: r.pk),
+    Column(_("family name"), lambda r: r.delegate.family_name),
+    Column(_("given name"), lambda r: r.delegate.given_name),
+    Column(_("name in own script"), lambda r: r.delegate.native_name),
+    Column(_("email"), lambda r: r.delegate.email),
+    Column(_("organisation"), lambda r: r.delegate.organisation),
+    Column(_("job title"), lambda r: r.delegate.job_title),
+    Column(_("city"), _city),
+    Column(_("country"), _country),
+    Column(_("role"), lambda r: r.get_delegation_role_display()),
+    Column(_("category"), lambda r: r.get_category_display()),
+    Column(_("state"), lambda r: r.get_state_display()),
+    Column(_("submitted"), lambda r: r.submitted_at),
+    Column(_("arrival"), lambda r: r.arrival_date),
+    Column(_("hotel"), lambda r: r.hotel_name),
+    Column(_("dietary needs"), lambda r: r.delegate.get_diet_display() if r.delegate.diet else ""),
+    Column(_("checked in"), lambda r: r.checked_in_at),
+)
+
+
+def rows_for(columns: Sequence[Column], registrations: Iterable[Registration]) -> list[list[Any]]:
+    return [[column.value(r) for column in columns] for r in registrations]
+
+
+def delegates_response(*, registrations: Iterable[Registration], fmt: str) -> HttpResponse:
+    return table_response(
+        headers=[c.header for c in DELEGATE_COLUMNS],
+        rows=rows_for(DELEGATE_COLUMNS, registrations),
+        fmt=fmt,
+        name=str(_("delegates")),
+    )
+
+
+@dataclass(frozen=True)
+class OperationalList:
+    slug: str
+    title: Any
+    description: Any
+    columns: tuple[Column, ...]
+    secretariat_passports: bool = False
+
+
+def _diet(r: Registration) -> str:
+    return r.delegate.get_diet_display() if r.delegate.diet else ""
+
+
+OPERATIONAL_LISTS: dict[str, OperationalList] = {
+    lst.slug: lst
+    for lst in (
+        OperationalList(
+            "catering",
+            _("Catering"),
+            _("Confirmed delegates with dietary needs, by need."),
+            (
+                Column(_("dietary needs"), _diet),
+                Column(_("details"), lambda r: r.delegate.dietary_notes),
+                Column(_("name"), _name),
+                Column(_("city"), _city),
+                Column(_("category"), lambda r: r.get_category_display()),
+            ),
+        ),
+        OperationalList(
+            "rooming",
+            _("Hotel rooming list"),
+            _("Confirmed delegates who asked for a room, by hotel and arrival."),
+            (
+                Column(_("hotel"), lambda r: r.hotel_name),
+                Column(_("family name"), lambda r: r.delegate.family_name),
+                Column(_("given name"), lambda r: r.delegate.given_name),
+                Column(_("city"), _city),
+                Column(_("country"), _country),
+                Column(_("check-in (arrival)"), lambda r: r.arrival_date),
+                Column(_("check-out (departure)"), lambda r: r.departure_date),
+                Column(_("email"), lambda r: r.delegate.email),
+                Column(_("accessibility needs"), lambda r: r.delegate.accessibility_needs),
+            ),
+        ),
+        OperationalList(
+            "pickup",
+            _("Airport pick-up schedule"),
+            _("Confirmed delegates by arrival day and time."),
+            (
+                Column(_("arrival date"), lambda r: r.arrival_date),
+                Column(_("arrival time"), lambda r: r.arrival_time),
+                Column(_("flight"), lambda r: r.arrival_flight),
+                Column(_("name"), _name),
+                Column(_("city"), _city),
+                Column(_("phone"), lambda r: r.delegate.phone),
+                Column(_("hotel"), lambda r: r.hotel_name),
+                Column(_("category"), lambda r: r.get_category_display()),
+            ),
+        ),
+        OperationalList(
+            "visa-letters",
+            _("Visa letter list"),
+            _("Delegates who asked for a visa letter, with passport details. Secretariat only."),
+            (
+                Column(_("name"), _name),
+                Column(_("city"), _city),
+                Column(_("state"), lambda r: r.get_state_display()),
+                Column(_("name in passport"), lambda r: r.delegate.passport_name),
+                Column(_("passport number"), lambda r: r.delegate.passport_number),
+                Column(_("nationality"), lambda r: r.delegate.passport_nationality),
+                Column(_("date of birth"), lambda r: r.delegate.passport_date_of_birth),
+                Column(_("passport expiry date"), lambda r: r.delegate.passport_expiry),
+                Column(
+                    _("letter issued"),
+                    lambda r: getattr(getattr(r, "visa_letter", None), "reference", ""),
+                ),
+            ),
+            secretariat_passports=True,
+        ),
+        OperationalList(
+            "badge-collection",
+            _("Badge collection by city"),
+            _("Confirmed delegates by city, to hand printed badges to each delegation."),
+            (
+                Column(_("city"), _city),
+                Column(_("country"), _country),
+                Column(_("family name"), lambda r: r.delegate.family_name),
+                Column(_("given name"), lambda r: r.delegate.given_name),
+                Column(_("name in own script"), lambda r: r.delegate.native_name),
+                Column(_("category"), lambda r: r.get_category_display()),
+                Column(_("role"), lambda r: r.get_delegation_role_display()),
+                Column(_("collected (signature)"), lambda r: ""),
+            ),
+        ),
+    )
+}
+
+
+def operational_list_response(
+    *, lst: OperationalList, registrations: Iterable[Registration], fmt: str, event: Event
+) -> HttpResponse:
+    return table_response(
+        headers=[c.header for c in lst.columns],
+        rows=rows_for(lst.columns, registrations),
+        fmt=fmt,
+        name=f"{event.slug}-{lst.slug}",
+    )
+
+
+# Member cities: import and export in the admin (django-import-export)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class ClassMarkedDiff(resources.Diff):
+    """The import preview's changes marked with <ins>/<del> and no inline style (CSP: style-src
+    'self'); static/staff/staff.css colours them."""
+
+    def as_html(self) -> list[str]:
+        from diff_match_patch import diff_match_patch
+
+        tags = {1: "ins", -1: "del", 0: "span"}
+        cells = []
+        matcher = diff_match_patch()
+        for before, after in zip(self.left, self.right, strict=False):
+            if before != after and self.new:
+                before = ""
+            diff = matcher.diff_main(str(before or ""), str(after or ""))
+            matcher.diff_cleanupSemantic(diff)
+            cells.append(
+                format_html_join(
+                    "",
+                    "<{}>{}</{}>",
+                    (
+                        (tags[op], linebreaksbr(text, autoescape=True), tags[op])
+                        for op, text in diff
+                    ),
+                )
+            )
+        return cells
+
+
+class MemberCityResource(resources.ModelResource):
+    """The columns of docs/city-import.md, checked row by row with CityRowForm.
+
+    The command-line import (import_cities) and this admin import read the same columns and apply
+    the same rules; a file with any invalid row imports nothing.
+    """
+
+    code = fields.Field(attribute="code", column_name="code")
+    name_en = fields.Field(attribute="name_en", column_name="name_en")
+    name_local = fields.Field(attribute="name_local", column_name="name_local")
+    country = fields.Field(attribute="country", column_name="country")
+    region = fields.Field(
+        attribute="region", column_name="region", widget=widgets.ForeignKeyWidget(Region, "code")
+    )
+    membership = fields.Field(attribute="membership", column_name="membership")
+    executive_committee = fields.Field(
+        attribute="is_executive_committee",
+        column_name="executive_committee",
+        widget=widgets.BooleanWidget(),
+    )
+    delegation_quota = fields.Field(attribute="delegation_quota", column_name="delegation_quota")
+    focal_point_name = fields.Field(attribute="focal_point_name", column_name="focal_point_name")
+    focal_point_email = fields.Field(attribute="focal_point_email", column_name="focal_point_email")
+    focal_point_phone = fields.Field(attribute="focal_point_phone", column_name="focal_point_phone")
+    active = fields.Field(
+        attribute="is_active", column_name="active", widget=widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = MemberCity
+        fields = CITY_COLUMNS
+        export_order = CITY_COLUMNS
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False
+
+    def get_diff_class(self) -> type[resources.Diff]:
+        return ClassMarkedDiff
+
+    def dehydrate_country(self, city: MemberCity) -> str:
+        return city.country.code or ""
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        dataset.headers = [_text(name).lower() for name in dataset.headers or []]
+        missing = [name for name in CITY_REQUIRED_COLUMNS if name not in dataset.headers]
+        if missing:
+            raise ValueError(
+                _("The file lacks the column(s): %(columns)s. See docs/city-import.md.")
+                % {"columns": ", ".join(missing)}
+            )
+        self._first_line_of_code: dict[str, int] = {}
+
+    def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
+        for name in list(row):
+            row[name] = _text(row[name])
+        row["code"] = row.get("code", "").lower()
+
+    def import_instance(self, instance: MemberCity, row: dict[str, Any], **kwargs: Any) -> None:
+        form = CityRowForm(data={column: _text(row.get(column)) for column in CITY_COLUMNS})
+        errors: dict[str, list[str]] = {}
+        if not form.is_valid():
+            errors = {name: list(messages) for name, messages in form.errors.items()}
+        code = row.get("code", "")
+        # The line in the file: the header is line 1.
+        line = int(kwargs.get("row_number") or 0) + 1
+        first = self._first_line_of_code.setdefault(code, line) if code else line
+        if first != line:
+            errors.setdefault("code", []).append(
+                str(_("'%(code)s' is also on line %(line)d") % {"code": code, "line": first})
+            )
+        if errors:
+            raise ValidationError(errors)
+        instance.code = form.cleaned_data["code"]
+        for name, value in form.values().items():
+            setattr(instance, name, value)
