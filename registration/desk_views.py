@@ -1,0 +1,473 @@
+"""The venue desk: one page made for a queue, and the small JSON endpoints it calls.
+
+Only staff with the `registration.use_desk` permission (the Desk and Secretariat groups) get
+anything here; the rest see the login page or a 403. The JSON answers carry what the desk card
+shows and nothing more: no passport details, no phone, no admin links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+from django_countries import countries
+
+from delegates.models import NAME_MAX_LENGTH, MemberCity
+from registration import selectors
+from registration.badges import CATEGORY_STYLES, detect_script_lang, text_direction
+from registration.errors import RegistrationError
+from registration.models import Badge, Category, Event, Registration, State
+from registration.services import checkin
+from registration.services.checkin import DeskResult, Outcome
+
+
+def desk_required(*, api: bool = False) -> Callable:
+    """Staff with the desk permission only. Anonymous: the login page (or a 403 for the JSON
+    endpoints, which the page turns into "please sign in again"); everybody else: 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if api:
+                    return JsonResponse(
+                        {"error": _("Your session has ended. Please reload and sign in again.")},
+                        status=403,
+                    )
+                return redirect_to_login(request.get_full_path())
+            if not selectors.user_may_use_desk(user=request.user):
+                if api:
+                    return JsonResponse(
+                        {"error": _("This account may not use the desk.")}, status=403
+                    )
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return never_cache(wrapped)
+
+    return decorator
+
+
+def _event(request: HttpRequest) -> Event:
+    event = selectors.event_current_for_desk()
+    if event is None:
+        raise Http404(_("No event is open yet."))
+    return event
+
+
+# --- What the desk shows -----------------------------------------------------------------------
+
+
+def _local_time(moment) -> str:
+    if moment is None:
+        return ""
+    return formats.time_format(timezone.localtime(moment), "H:i")
+
+
+def _local_datetime(moment) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return _local_time(moment)
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+
+
+def badge_status(badge: Badge | None) -> str:
+    if badge is None or not badge.is_ready:
+        return _("Not rendered yet: it is made when printed")
+    if not badge.print_count:
+        return _("Ready, not printed yet")
+    return ngettext(
+        "Printed once, at %(time)s",
+        "Printed %(count)d times, last at %(time)s",
+        badge.print_count,
+    ) % {"count": badge.print_count, "time": _local_datetime(badge.last_printed_at)}
+
+
+def card_data(registration: Registration) -> dict[str, Any]:
+    """The desk card of one registration, as plain data for the page's script."""
+    delegate = registration.delegate
+    native_lang = detect_script_lang(delegate.native_name) if delegate.native_name else None
+    try:
+        badge = registration.badge
+    except Registration.badge.RelatedObjectDoesNotExist:
+        badge = None
+    country = delegate.country
+    notes: list[dict[str, str]] = []
+    if registration.category == Category.VIP:
+        notes.append({"kind": "vip", "text": _("VIP")})
+    if registration.staff_notes:
+        notes.append({"kind": "staff", "text": registration.staff_notes})
+    if delegate.accessibility_needs:
+        notes.append(
+            {
+                "kind": "access",
+                "text": _("Accessibility: %(needs)s") % {"needs": delegate.accessibility_needs},
+            }
+        )
+    style = CATEGORY_STYLES.get(registration.category)
+    return {
+        "id": registration.pk,
+        "honorific": delegate.get_honorific_display() if delegate.honorific else "",
+        "given_name": delegate.given_name,
+        "family_name": delegate.family_name,
+        "native_name": delegate.native_name,
+        "native_lang": native_lang or "",
+        "native_dir": text_direction(native_lang) if native_lang else "auto",
+        "email": delegate.email,
+        "organisation": delegate.organisation,
+        "job_title": delegate.job_title,
+        "city": delegate.city_name,
+        "country": str(country.name) if country else "",
+        "category": registration.category,
+        "category_label": str(style.label if style else registration.get_category_display()),
+        "state": registration.state,
+        "state_label": str(registration.get_state_display()),
+        "notes": notes,
+        "photo_url": delegate.photo.url if delegate.photo else "",
+        "checked_in": registration.checked_in_at is not None,
+        "checked_in_at": _local_datetime(registration.checked_in_at),
+        "checked_in_desk": registration.checked_in_desk,
+        "badge_ready": bool(badge and badge.is_ready),
+        "print_count": badge.print_count if badge else 0,
+        "badge_status": badge_status(badge),
+        "badge_url": reverse("desk_badge", args=[registration.pk]),
+    }
+
+
+REFUSAL_TITLES = {
+    State.CANCELLED: gettext_lazy("Cancelled – not checked in"),
+    State.DECLINED: gettext_lazy("Declined – not checked in"),
+    State.WAITLISTED: gettext_lazy("Waitlisted – not checked in"),
+    State.PENDING: gettext_lazy("Not confirmed yet – not checked in"),
+    State.ERASED: gettext_lazy("Registration withdrawn – not checked in"),
+}
+
+
+def outcome_data(result: DeskResult) -> dict[str, Any]:
+    """The outcome in words (and, through its name, in colour) with the card when there is one."""
+    registration = result.registration
+    if result.outcome == Outcome.UNKNOWN or registration is None:
+        return {
+            "outcome": Outcome.UNKNOWN,
+            "title": _("Unknown code"),
+            "message": _(
+                "No registration of this event has this code. Nothing was changed. "
+                "Scan again, or search by name."
+            ),
+        }
+    if result.outcome == Outcome.READY:
+        title = _("Found – not checked in yet")
+        message = _("Check the photo, then press Enter to check in and print the badge.")
+    elif result.outcome == Outcome.CHECKED_IN:
+        title = _("Checked in")
+        message = _("Hand over the badge. Welcome!")
+    elif result.outcome == Outcome.ALREADY:
+        title = _("Already checked in")
+        message = _(
+            "Checked in at %(time)s at %(desk)s. Reprint the badge only if it was lost."
+        ) % {
+            "time": _local_datetime(registration.checked_in_at),
+            "desk": registration.checked_in_desk or _("an unknown desk"),
+        }
+    else:
+        title = str(REFUSAL_TITLES.get(registration.state, _("Not checked in")))
+        message = _(
+            "Please send the delegate to the secretariat's help desk. Nothing was changed here."
+        )
+    return {
+        "outcome": result.outcome,
+        "title": title,
+        "message": message,
+        "printed": result.printed,
+        "card": card_data(registration),
+    }
+
+
+def _error(error: RegistrationError, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": error.message, "field": error.field}, status=status)
+
+
+# --- Page --------------------------------------------------------------------------------------
+
+
+class WalkInForm(forms.Form):
+    given_name = forms.CharField(label=gettext_lazy("Given name"), max_length=NAME_MAX_LENGTH)
+    family_name = forms.CharField(label=gettext_lazy("Family name"), max_length=NAME_MAX_LENGTH)
+    native_name = forms.CharField(
+        label=gettext_lazy("Name in own script"), max_length=NAME_MAX_LENGTH, required=False
+    )
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    city = forms.CharField(
+        label=gettext_lazy("City"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=gettext_lazy("Pick from the list, or type the name of a city that is not on it."),
+    )
+    other_country = forms.ChoiceField(
+        label=gettext_lazy("Country (for a city not on the list)"),
+        choices=[("", gettext_lazy("Choose a country")), *countries],
+        required=False,
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("Category"), choices=Category.choices, initial=Category.DELEGATE
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy("The person has been shown the privacy notice and agrees to it.")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        name = " ".join((data.get("city") or "").split())
+        if name:
+            city = (
+                MemberCity.objects.filter(is_active=True)
+                .filter(Q(name_en__iexact=name) | Q(name_local=name) | Q(code__iexact=name))
+                .first()
+            )
+            data["city_obj"] = city
+            data["other_city"] = "" if city else name
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "given_name": data["given_name"],
+            "family_name": data["family_name"],
+            "native_name": data["native_name"],
+            "email": data["email"],
+            "city": data.get("city_obj"),
+            "other_city": data.get("other_city", ""),
+            "other_country": data.get("other_country", ""),
+            "category": data["category"],
+        }
+
+
+def _client_strings() -> dict[str, str]:
+    """What the page's script says by itself, translated here."""
+    return {
+        "choose_desk": _("Choose desk"),
+        "searching": _("Searching…"),
+        "none_found": _("Nobody found. Try part of the name, the city or the email."),
+        "found_one": _("1 found. Enter opens the card."),
+        "found_many": _("%(count)s found. Arrow keys move, Enter opens the card."),
+        "too_many": _("More than %(count)s found: type a little more."),
+        "network": _("The server did not answer. Check the network and try again."),
+        "server_error": _(
+            "Something went wrong on the server; nothing may have been saved. Try again, or "
+            "send the delegate to the help desk."
+        ),
+        "printing": _("Sending the badge to the printer…"),
+        "printed": _("Badge opened for printing."),
+        "print_failed": _("The badge could not be printed: %(error)s"),
+        "not_yet": _("Not yet"),
+        "at_desk": _("%(time)s at %(desk)s"),
+        "counter": _("%(in)s of %(expected)s checked in"),
+        "camera_failed": _("The camera could not be started: %(error)s"),
+        "reason_needed": _("Please give the reason for the reprint."),
+        "idle_title": _("Ready to scan"),
+        "idle_message": _("Scan the QR code on the delegate's confirmation, or search by name."),
+    }
+
+
+@desk_required()
+@require_GET
+def desk(request: HttpRequest) -> HttpResponse:
+    event = _event(request)
+    cities = MemberCity.objects.filter(is_active=True).only("name_en").order_by("name_en")
+    return render(
+        request,
+        "registration/desk/desk.html",
+        {
+            "event": event,
+            "walk_in_form": WalkInForm(),
+            "strings": _client_strings(),
+            "search_limit": selectors.DESK_SEARCH_LIMIT,
+            "cities": cities,
+            "categories": [
+                {"code": code, "label": label, "colour": CATEGORY_STYLES[code].colour}
+                for code, label in Category.choices
+            ],
+        },
+    )
+
+
+# --- JSON endpoints ----------------------------------------------------------------------------
+
+
+@desk_required(api=True)
+@require_POST
+def api_scan(request: HttpRequest) -> JsonResponse:
+    raw_id = request.POST.get("registration", "")
+    try:
+        result = checkin.desk_scan(
+            event=_event(request),
+            token=request.POST.get("token") or None,
+            registration_id=int(raw_id) if raw_id.isdigit() else None,
+            desk=request.POST.get("desk", ""),
+            operator=request.user,
+        )
+    except RegistrationError as error:
+        return _error(error)
+    return JsonResponse(outcome_data(result))
+
+
+@desk_required(api=True)
+@require_POST
+def api_check_in(request: HttpRequest) -> JsonResponse:
+    raw_id = request.POST.get("registration", "")
+    try:
+        result = checkin.desk_check_in(
+            event=_event(request),
+            token=request.POST.get("token") or None,
+            registration_id=int(raw_id) if raw_id.isdigit() else None,
+            desk=request.POST.get("desk", ""),
+            operator=request.user,
+        )
+    except RegistrationError as error:
+        return _error(error)
+    return JsonResponse(outcome_data(result))
+
+
+@desk_required(api=True)
+@require_POST
+def api_print(request: HttpRequest) -> JsonResponse:
+    raw_id = request.POST.get("registration", "")
+    registration = (
+        selectors.registration_for_desk_by_id(event=_event(request), registration_id=int(raw_id))
+        if raw_id.isdigit()
+        else None
+    )
+    if registration is None:
+        return JsonResponse({"error": _("This registration was not found.")}, status=404)
+    try:
+        badge = checkin.badge_print(
+            registration=registration,
+            desk=request.POST.get("desk", ""),
+            operator=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except RegistrationError as error:
+        return _error(error)
+    return JsonResponse(
+        {
+            "badge_url": reverse("desk_badge", args=[registration.pk]),
+            "print_count": badge.print_count,
+            "badge_status": badge_status(badge),
+            "message": _("Badge opened for printing."),
+        }
+    )
+
+
+@desk_required(api=True)
+@require_GET
+def api_search(request: HttpRequest) -> JsonResponse:
+    found = selectors.delegates_for_desk_search(
+        event=_event(request), text=request.GET.get("q", "")[:100]
+    )
+    return JsonResponse({"results": [card_data(registration) for registration in found]})
+
+
+@desk_required(api=True)
+@require_GET
+def api_counters(request: HttpRequest) -> JsonResponse:
+    counters = selectors.desk_counters(event=_event(request))
+    by_category = counters["by_category"]
+    assert isinstance(by_category, dict)
+    return JsonResponse(
+        {
+            "expected": counters["expected"],
+            "checked_in": counters["checked_in"],
+            "by_category": [
+                {
+                    "category": code,
+                    "label": str(label),
+                    "expected": by_category[code]["expected"],
+                    "checked_in": by_category[code]["checked_in"],
+                }
+                for code, label in Category.choices
+                if code in by_category
+            ],
+            "at": _local_time(timezone.now()),
+        }
+    )
+
+
+@desk_required(api=True)
+@require_POST
+def api_walk_in(request: HttpRequest) -> JsonResponse:
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "error": _("Please correct the fields marked below."),
+                "fields": {name: [str(e) for e in errors] for name, errors in form.errors.items()},
+            },
+            status=400,
+        )
+    try:
+        registration = checkin.walk_in_register(
+            event=_event(request),
+            data=form.service_data(),
+            desk=request.POST.get("desk", ""),
+            operator=request.user,
+        )
+    except RegistrationError as error:
+        return JsonResponse(
+            {"error": error.message, "fields": {error.field or "__all__": [error.message]}},
+            status=400,
+        )
+    registration = selectors.registration_for_desk_by_id(
+        event=registration.event, registration_id=registration.pk
+    )
+    assert registration is not None
+    data = outcome_data(DeskResult(Outcome.CHECKED_IN, registration))
+    data["title"] = _("Walk-in registered and checked in")
+    data["message"] = _("The badge is being printed. A confirmation email is on its way.")
+    return JsonResponse(data)
+
+
+# --- The badge ---------------------------------------------------------------------------------
+
+
+@desk_required()
+@require_GET
+@xframe_options_sameorigin
+def badge_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored badge PDF, inline, for the desk's print frame. Counting is done by api_print
+    and the check-in; opening it again (a browser's reload) counts nothing."""
+    registration = selectors.registration_for_desk_by_id(event=_event(request), registration_id=pk)
+    if registration is None or registration.state != State.CONFIRMED:
+        raise Http404(_("No badge here."))
+    try:
+        badge = registration.badge
+    except Registration.badge.RelatedObjectDoesNotExist:
+        badge = None
+    if badge is None or not badge.is_ready:
+        # Not rendered yet (the worker is behind): render it now, once.
+        try:
+            badge = checkin.badge_render_now(registration=registration)
+        except RegistrationError as error:
+            return HttpResponse(error.message, status=503, content_type="text/plain")
+    response = FileResponse(
+        badge.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"badge-{registration.pk}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
