@@ -1,0 +1,46 @@
+"""What the benchmarks share: a database of their own beside the one in DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench_database_url(name: str) -> str:
+    """DATABASE_URL's server with the database `name` (never the configured database itself)."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/excom")
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _server_connection(name: str):
+    import psycopg2
+
+    connection = psycopg2.connect(bench_database_url(name).rsplit("/", 1)[0] + "/postgres")
+    connection.autocommit = True
+    return connection
+
+
+def bench_database_create(name: str) -> None:
+    """An empty database `name`, migrated; DATABASE_URL must already point at it."""
+    connection = _server_connection(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    connection.close()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ
+    )
+
+
+def bench_database_drop(name: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    connection = _server_connection(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+    connection.close()
