@@ -309,12 +309,11 @@ def desk(request: HttpRequest) -> HttpResponse:
 # --- JSON endpoints ----------------------------------------------------------------------------
 
 
-@desk_required(api=True)
-@require_POST
-def api_scan(request: HttpRequest) -> JsonResponse:
+def _desk_outcome(request: HttpRequest, desk_step: Callable[..., DeskResult]) -> JsonResponse:
+    """Run a scan or a check-in on the badge token or the registration id the desk posted."""
     raw_id = request.POST.get("registration", "")
     try:
-        result = checkin.desk_scan(
+        result = desk_step(
             event=_event(request),
             token=request.POST.get("token") or None,
             registration_id=int(raw_id) if raw_id.isdigit() else None,
@@ -324,23 +323,18 @@ def api_scan(request: HttpRequest) -> JsonResponse:
     except RegistrationError as error:
         return _error(error)
     return JsonResponse(outcome_data(result))
+
+
+@desk_required(api=True)
+@require_POST
+def api_scan(request: HttpRequest) -> JsonResponse:
+    return _desk_outcome(request, checkin.desk_scan)
 
 
 @desk_required(api=True)
 @require_POST
 def api_check_in(request: HttpRequest) -> JsonResponse:
-    raw_id = request.POST.get("registration", "")
-    try:
-        result = checkin.desk_check_in(
-            event=_event(request),
-            token=request.POST.get("token") or None,
-            registration_id=int(raw_id) if raw_id.isdigit() else None,
-            desk=request.POST.get("desk", ""),
-            operator=request.user,
-        )
-    except RegistrationError as error:
-        return _error(error)
-    return JsonResponse(outcome_data(result))
+    return _desk_outcome(request, checkin.desk_check_in)
 
 
 @desk_required(api=True)
