@@ -29,18 +29,22 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.support import (  # noqa: E402
+    bench_database_create,
+    bench_database_drop,
+    bench_database_url,
+    bench_event,
+)
+
 BENCH_DB = "excom_bench_desk"
 SCRATCH = Path(tempfile.gettempdir()) / "excom-bench-desk"
 TARGETS_MS = {  # p95 targets on this machine
     ("check-in", 1): 12,
     ("check-in", 10): 60,
+    ("scan + check-in", 1): 12,
+    ("scan + check-in", 10): 60,
     ("re-scan (already)", 1): 10,
 }
-
-
-def database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/excom")
-    return base.rsplit("/", 1)[0] + f"/{BENCH_DB}"
 
 
 def free_port() -> int:
@@ -52,7 +56,7 @@ def free_port() -> int:
 def prepare_environment(settings_module: str) -> dict[str, str]:
     env = {
         "DJANGO_SETTINGS_MODULE": settings_module,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": bench_database_url(BENCH_DB),
         "DATABASE_CONN_MAX_AGE": "60",
         "DJANGO_MEDIA_ROOT": str(SCRATCH / "media"),
         "DJANGO_PRIVATE_ROOT": str(SCRATCH / "private"),
@@ -63,23 +67,12 @@ def prepare_environment(settings_module: str) -> dict[str, str]:
     os.environ.update(env)
     # The test settings read the database from DATABASE_URL alone: django-environ takes the
     # persistent-connection age from the URL's query there.
-    server = {**os.environ, **env, "DATABASE_URL": f"{database_url()}?conn_max_age=60"}
+    server = {
+        **os.environ,
+        **env,
+        "DATABASE_URL": f"{bench_database_url(BENCH_DB)}?conn_max_age=60",
+    }
     return server
-
-
-def create_database() -> None:
-    import psycopg2
-
-    admin = database_url().rsplit("/", 1)[0] + "/postgres"
-    connection = psycopg2.connect(admin)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
-    connection.close()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ
-    )
 
 
 def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
@@ -95,21 +88,11 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
 
     from delegates.models import Delegate, MemberCity, Region, User
     from registration.badges import badge_content_hash, badge_context
-    from registration.models import Badge, Event, Registration, State
+    from registration.models import Badge, Registration, State
     from registration.services.badges import badge_ensure
 
     now = timezone.now()
-    event = Event.objects.create(
-        name="WeGO EXCOM",
-        slug="bench-desk",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate(),
-        venue="Seongnam",
-        host_city="Seongnam",
-        registration_opens_at=now,
-        registration_closes_at=now,
-        edit_deadline=now,
-    )
+    event = bench_event("bench-desk")
     region = Region.objects.create(code="asia", name="Asia")
     cities = [
         MemberCity.objects.create(
@@ -337,7 +320,7 @@ def main() -> int:
     count = max(args.registrations, needed)
 
     started = time.perf_counter()
-    create_database()
+    bench_database_create(BENCH_DB)
     tokens, sessions, ids = seed(count, desks=10)
     print(
         f"{count} confirmed registrations with stored badges in {time.perf_counter() - started:.0f} s"
@@ -365,6 +348,7 @@ def main() -> int:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(20)
+        bench_database_drop(BENCH_DB)
 
     print()
     print(

@@ -24,6 +24,7 @@ from benchmarks.support import (  # noqa: E402
     bench_database_create,
     bench_database_drop,
     bench_database_url,
+    bench_event,
 )
 
 BENCH_DB = "excom_bench_staff"
@@ -49,20 +50,10 @@ def seed(count: int) -> None:
     from django.utils import timezone
 
     from delegates.models import Delegate, MemberCity, Region
-    from registration.models import Category, DelegationRole, Event, Registration, State
+    from registration.models import Category, DelegationRole, Registration, State
 
     now = timezone.now()
-    event = Event.objects.create(
-        name="WeGO EXCOM",
-        slug="bench-staff",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate(),
-        venue="Seongnam",
-        host_city="Seongnam",
-        registration_opens_at=now,
-        registration_closes_at=now,
-        edit_deadline=now,
-    )
+    event = bench_event("bench-staff")
     regions = [Region.objects.create(code=f"r{n}", name=f"Region {n}") for n in range(6)]
     countries = ["KR", "GH", "MX", "FR", "JP", "MN", "AE", "BR", "KE", "ID"]
     cities = MemberCity.objects.bulk_create(

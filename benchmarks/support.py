@@ -1,4 +1,5 @@
-"""What the benchmarks share: a database of their own beside the one in DATABASE_URL."""
+"""What the benchmarks share: a database of their own beside the one in DATABASE_URL, and an
+event in it."""
 
 from __future__ import annotations
 
@@ -44,3 +45,23 @@ def bench_database_drop(name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name}")
     connection.close()
+
+
+def bench_event(slug: str):
+    """An event held today, for the benchmarks to register delegates to (Django must be set up)."""
+    from django.utils import timezone
+
+    from registration.models import Event
+
+    now = timezone.now()
+    return Event.objects.create(
+        name="WeGO EXCOM",
+        slug=slug,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        venue="Seongnam",
+        host_city="Seongnam",
+        registration_opens_at=now,
+        registration_closes_at=now,
+        edit_deadline=now,
+    )
