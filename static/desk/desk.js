@@ -124,7 +124,8 @@
     card.hidden = false;
     card.className = "card state-" + c.state + (c.checked_in ? " is-in" : "");
     var photo = document.getElementById("card-photo");
-    if (c.photo_url) { photo.src = c.photo_url; photo.hidden = false; } else { photo.removeAttribute("src"); photo.hidden = true; }
+    // The same photo again (a re-scan) keeps the picture shown instead of loading it afresh.
+    if (c.photo_url) { if (photo.getAttribute("src") !== c.photo_url) photo.src = c.photo_url; photo.hidden = false; } else { photo.removeAttribute("src"); photo.hidden = true; }
     document.getElementById("card-no-photo").hidden = !!c.photo_url;
     var category = text("card-category", c.category_label);
     category.className = "category cat-" + c.category;
