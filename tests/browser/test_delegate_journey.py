@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from registration.models import OutboxEmail, Registration, State
+from tests.browser.polling import wait_for_true
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,9 +94,10 @@ def test_delegate_signs_up_registers_with_a_photo_edits_and_cancels(
     expect(page.locator(".page-head .state")).to_have_text(me.t("Confirmed"))
     expect(page.locator("main")).to_contain_text("최서연")
     expect(page.locator("main")).to_contain_text("Opening ceremony")
-    page.wait_for_function(
+    wait_for_true(
+        page,
         "() => { const img = document.querySelector('img.photo');"
-        " return img && img.complete && img.naturalWidth > 0; }"
+        " return img && img.complete && img.naturalWidth > 0; }",
     )
     shot("07-my-registration")
     registration = Registration.objects.select_related("delegate").get(delegate__email=me.email)

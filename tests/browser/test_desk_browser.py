@@ -21,6 +21,7 @@ from delegates.services import delegate_save
 from registration.models import DeskLog, Registration, State
 from registration.services.badges import badge_ensure
 from registration.services.registrations import registration_submit
+from tests.browser.polling import wait_for_true
 from tests.factories import EventFactory, MemberCityFactory, UserFactory
 
 pytestmark = [
@@ -151,7 +152,7 @@ def test_desk_operator_checks_in_prints_finds_and_registers_a_walk_in(live_serve
     expect(page.locator("#card-name")).to_contain_text("Ji-woo Han")
     photo = page.locator("#card-photo")
     expect(photo).to_be_visible()
-    page.wait_for_function("document.getElementById('card-photo').naturalWidth > 0")
+    wait_for_true(page, "() => document.getElementById('card-photo').naturalWidth > 0")
     expect(page.locator("#scan")).to_be_focused()
     _shot(page, "1-found")
 

@@ -22,6 +22,7 @@ from delegates.models import MemberCity, Membership
 from delegates.services import delegate_save
 from registration.models import BadgeSheetJob, Registration, State
 from registration.services.registrations import registration_submit
+from tests.browser.polling import wait_for_true
 from tests.factories import EventFactory, MemberCityFactory, RegionFactory, UserFactory
 
 pytestmark = [
@@ -154,13 +155,7 @@ def test_secretariat_imports_cities_confirms_a_delegate_and_prints_badges(
     expect(page.locator(".staff-totals")).to_contain_text("2")
     # Chart.js from npm is served (settings: STATICFILES_DIRS): the charts are drawn.
     assert finders.find("vendor/chart.js/chart.umd.js"), "npm ci has not installed Chart.js"
-    # Polled from here: wait_for_function would need 'unsafe-eval', which the CSP refuses.
-    drawn = "() => Boolean(window.Chart && window.Chart.getChart('chart-state'))"
-    for _ in range(100):
-        if page.evaluate(drawn):
-            break
-        page.wait_for_timeout(100)
-    assert page.evaluate(drawn)
+    wait_for_true(page, "() => Boolean(window.Chart && window.Chart.getChart('chart-state'))")
     expect(page.locator("table.staff-table").first).to_contain_text("Confirmed")
     shot(page, "06-dashboard")
     context.close()
