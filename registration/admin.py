@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -28,6 +30,7 @@ from registration.errors import RegistrationError
 from registration.exports import MemberCityResource, delegates_response
 from registration.models import (
     BadgeSheetJob,
+    DelegationRole,
     DeskLog,
     Event,
     OutboxEmail,
@@ -45,6 +48,7 @@ from registration.services.registrations import (
     REGISTRATION_FIELDS,
     registration_confirm,
     registration_decline,
+    registration_submit_by_secretariat,
     registration_update,
     registration_waitlist,
 )
@@ -255,6 +259,33 @@ class EraseForm(forms.Form):
     )
 
 
+class RegisterOnBehalfForm(forms.Form):
+    """The secretariat registers a person who asked by email or letter."""
+
+    delegate = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Delegate.objects.filter(erased_at__isnull=True).select_related("city"),
+        help_text=_("Search by name in any script, email or city."),
+    )
+    delegation_role = forms.ChoiceField(
+        label=_("Role in the delegation"),
+        choices=DelegationRole.choices,
+        initial=DelegationRole.DELEGATE,
+    )
+    consent = forms.BooleanField(
+        label=_("The person has accepted the current privacy notice"),
+        help_text=_("For example in their email asking to be registered."),
+        error_messages={"required": _("Tick the box once the person has accepted the notice.")},
+    )
+
+    def __init__(self, *args, admin_site: admin.AdminSite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.fields["delegate"]
+        person.widget = AutocompleteSelect(Registration._meta.get_field("delegate"), admin_site)
+        person.widget.choices = person.choices
+        person.widget.is_required = True
+
+
 class PrintBadgesForm(forms.Form):
     layout = forms.ChoiceField(
         label=_("Sheet layout"),
@@ -422,9 +453,50 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
             condition |= Q(pk=int(term))
         return queryset.filter(condition), False
 
-    def has_add_permission(self, request) -> bool:
-        # Registrations are made by delegates (or their head of delegation), never here.
-        return False
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        """Register a person on their behalf, through the same service as their own form."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        event = event_current()
+        form = RegisterOnBehalfForm(
+            request.POST if request.method == "POST" else None, admin_site=self.admin_site
+        )
+        if event is not None and form.is_bound and form.is_valid():
+            try:
+                registration = registration_submit_by_secretariat(
+                    delegate=form.cleaned_data["delegate"],
+                    event=event,
+                    delegation_role=form.cleaned_data["delegation_role"],
+                    actor=request.user,
+                )
+            except RegistrationError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field or "delegate", error.message)
+            else:
+                self.message_user(
+                    request,
+                    _("%(delegate)s is registered: %(state)s. They have been emailed.")
+                    % {
+                        "delegate": registration.delegate,
+                        "state": registration.get_state_display(),
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:registration_registration_change", args=[registration.pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/registration/registration/add_on_behalf.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Register a person"),
+                "opts": self.model._meta,
+                "event": event,
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A registration leaves by decline, cancel or erasure, each with its log and email.

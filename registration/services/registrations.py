@@ -124,13 +124,17 @@ def registration_submit(
     sessions: list[Session] | None = None,
     now: datetime | None = None,
     privacy_notice: PrivacyNotice | None = None,
+    within_registration_period: bool = True,
 ) -> Registration:
     """Register `delegate` for `event`: inside the city's quota, waitlisted beyond it.
 
     `privacy_notice` is the version the person was shown and accepted (default: the newest).
+    Without `within_registration_period` (the secretariat) the period's dates do not apply.
     """
     now = now or timezone.now()
-    if not event.is_open_for_registration(now):
+    if delegate.erased_at is not None:
+        raise RegistrationError(_("This person's data has been erased; they cannot be registered."))
+    if within_registration_period and not event.is_open_for_registration(now):
         if now < event.registration_opens_at:
             raise RegistrationError(_("Registration for this event has not opened yet."))
         raise RegistrationError(_("Registration for this event is closed."))
@@ -534,6 +538,26 @@ def registration_edit(
             sessions=sessions,
             delegate_changes=changes,
         )
+
+
+def registration_submit_by_secretariat(
+    *, delegate: Delegate, event: Event, delegation_role: str, actor: User
+) -> Registration:
+    """The secretariat registers a person at their request (by email or letter, say).
+
+    The same quota, waitlist and emails as the person's own registration, also before or after
+    the online registration period; the secretariat has confirmed that the person accepted the
+    current privacy notice.
+    """
+    if delegation_role not in DelegationRole.values:
+        raise RegistrationError(_("Please choose a role."), field="delegation_role")
+    data = {
+        "delegation_role": delegation_role,
+        "category": category_for(role=delegation_role, city=delegate.city),
+    }
+    return registration_submit(
+        delegate=delegate, event=event, data=data, actor=actor, within_registration_period=False
+    )
 
 
 def delegation_register_colleague(

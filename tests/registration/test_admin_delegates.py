@@ -21,7 +21,7 @@ from registration.models import (
     RegistrationLog,
     State,
 )
-from tests.factories import MemberCityFactory, UserFactory
+from tests.factories import DelegateFactory, MemberCityFactory, UserFactory
 
 CHANGELIST = "admin:registration_registration_changelist"
 
@@ -394,3 +394,98 @@ def test_each_row_has_its_action_checkbox_named_for_the_person(staff_client, sub
         'class="action-select" aria-label="Select this object for an action - '
     ) in page
     assert "Mensah" in page.split(f'value="{registration.pk}"', 1)[1].split(">", 1)[0]
+
+
+ADD = "admin:registration_registration_add"
+
+
+def test_secretariat_registers_a_person_on_their_behalf_with_the_same_rules_and_email(
+    staff_client, secretariat, event
+):
+    city = MemberCityFactory(name_en="Ulaanbaatar", delegation_quota=1)
+    person = DelegateFactory(city=city, email="mayor@ub.example", native_name="Улаанбаатар")
+    page = staff_client.get(reverse(ADD))
+    assert page.status_code == 200
+    assert "Register a person" in page.content.decode()
+
+    response = staff_client.post(
+        reverse(ADD), {"delegate": person.pk, "delegation_role": "head", "consent": "on"}
+    )
+
+    registration = Registration.objects.get(delegate=person, event=event)
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:registration_registration_change", args=[registration.pk]
+    )
+    assert registration.state == State.CONFIRMED
+    assert registration.delegation_role == "head"
+    assert registration.submitted_by == secretariat
+    assert registration.privacy_notice is not None
+    assert registration.log.filter(action=RegistrationLog.Action.SUBMITTED, actor=secretariat)
+    assert OutboxEmail.objects.filter(registration=registration, kind="confirmed").exists()
+
+    # Beyond the quota the next person waits, as on the delegate's own form.
+    colleague = DelegateFactory(city=city, email="deputy@ub.example")
+    staff_client.post(
+        reverse(ADD), {"delegate": colleague.pk, "delegation_role": "delegate", "consent": "on"}
+    )
+    assert Registration.objects.get(delegate=colleague).state == State.WAITLISTED
+
+
+def test_registering_on_behalf_refuses_bad_input_beside_the_field_and_saves_nothing(
+    staff_client, event, city
+):
+    person = DelegateFactory(city=city, email="twice@example.org")
+
+    no_consent = staff_client.post(
+        reverse(ADD), {"delegate": person.pk, "delegation_role": "delegate"}
+    )
+    assert no_consent.status_code == 200
+    assert no_consent.context["form"].errors["consent"] == [
+        "Tick the box once the person has accepted the notice."
+    ]
+    assert not Registration.objects.filter(delegate=person).exists()
+
+    staff_client.post(
+        reverse(ADD), {"delegate": person.pk, "delegation_role": "delegate", "consent": "on"}
+    )
+    again = staff_client.post(
+        reverse(ADD), {"delegate": person.pk, "delegation_role": "delegate", "consent": "on"}
+    )
+    assert again.status_code == 200
+    assert "twice@example.org is already registered for this event." in str(
+        again.context["form"].errors["delegate"]
+    )
+    assert Registration.objects.filter(delegate=person).count() == 1
+
+    unknown = staff_client.post(
+        reverse(ADD), {"delegate": 999999, "delegation_role": "nobody", "consent": "on"}
+    )
+    assert set(unknown.context["form"].errors) == {"delegate", "delegation_role"}
+
+
+def test_the_secretariat_may_register_after_the_online_period_has_closed(staff_client, event, city):
+    event.registration_closes_at = timezone.now() - timezone.timedelta(days=1)
+    event.save()
+    person = DelegateFactory(city=city, email="late@example.org")
+
+    response = staff_client.post(
+        reverse(ADD), {"delegate": person.pk, "delegation_role": "delegate", "consent": "on"}
+    )
+
+    assert response.status_code == 302
+    assert Registration.objects.filter(delegate=person, event=event).exists()
+
+
+def test_a_desk_user_may_not_register_anyone_in_the_admin(client, event, city):
+    desk = UserFactory(email="desk@wego.example", is_staff=True)
+    desk.groups.add(Group.objects.get(name="Desk"))
+    client.force_login(desk)
+    person = DelegateFactory(city=city)
+
+    response = client.post(
+        reverse(ADD), {"delegate": person.pk, "delegation_role": "delegate", "consent": "on"}
+    )
+
+    assert response.status_code == 403
+    assert not Registration.objects.filter(delegate=person).exists()
