@@ -7,6 +7,8 @@ shown as a message for its row, never as an error page. Lists carry their joins
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -223,9 +225,6 @@ class VisaLetterFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Intermediate forms of actions
-
-
 class ErasureFilter(admin.SimpleListFilter):
     title = _("erasure")
     parameter_name = "erasure"
@@ -241,6 +240,9 @@ class ErasureFilter(admin.SimpleListFilter):
         if self.value() == "erased":
             return queryset.filter(delegate__erased_at__isnull=False)
         return queryset
+
+
+# Forms of the actions' intermediate pages and of the add page
 
 
 class DeclineForm(forms.Form):
@@ -313,6 +315,30 @@ class QuickActionCheckboxMixin:
         )
 
 
+def _form_page(
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin,
+    *,
+    form: forms.Form,
+    title: str,
+    template: str,
+    **context: Any,
+) -> TemplateResponse:
+    """A page of the admin's own with one form, in the admin's frame."""
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "opts": model_admin.model._meta,
+            "form": form,
+            "media": model_admin.media + form.media,
+            **context,
+        },
+    )
+
+
 def _intermediate(
     request: HttpRequest,
     model_admin: admin.ModelAdmin,
@@ -323,21 +349,18 @@ def _intermediate(
     title: str,
     template: str,
 ) -> TemplateResponse:
-    return TemplateResponse(
+    """The page an action shows before it runs: the selected delegates and the action's form."""
+    return _form_page(
         request,
-        template,
-        {
-            **model_admin.admin_site.each_context(request),
-            "title": title,
-            "opts": model_admin.model._meta,
-            "form": form,
-            "action": action,
-            "registrations": queryset[:200],
-            "count": queryset.count(),
-            "selected_ids": list(queryset.values_list("pk", flat=True)),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": model_admin.media + form.media,
-        },
+        model_admin,
+        form=form,
+        title=title,
+        template=template,
+        action=action,
+        registrations=queryset[:200],
+        count=queryset.count(),
+        selected_ids=list(queryset.values_list("pk", flat=True)),
+        action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
     )
 
 
@@ -485,17 +508,13 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:registration_registration_change", args=[registration.pk])
                 )
-        return TemplateResponse(
+        return _form_page(
             request,
-            "admin/registration/registration/add_on_behalf.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Register a person"),
-                "opts": self.model._meta,
-                "event": event,
-                "form": form,
-                "media": self.media + form.media,
-            },
+            self,
+            form=form,
+            title=_("Register a person"),
+            template="admin/registration/registration/add_on_behalf.html",
+            event=event,
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:
