@@ -9,7 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from delegates.fields import EncryptedDateField
 from delegates.models import Delegate, PassportAccessLog, Region, User, fold_for_search
-from delegates.services import delegate_save
+from delegates.selectors import user_is_secretariat
+from delegates.services import PASSPORT_FIELDS, delegate_save
 
 
 @admin.register(User)
@@ -31,22 +32,10 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "sort_order")
 
 
-SECRETARIAT_GROUP = "Secretariat"
-PASSPORT_FIELDS = (
-    "passport_name",
-    "passport_number",
-    "passport_nationality",
-    "passport_date_of_birth",
-    "passport_expiry",
-)
-
-
 def _is_secretariat(request: HttpRequest) -> bool:
-    user = request.user
+    # Asked several times while one admin page is built: once per request is enough.
     if not hasattr(request, "_is_secretariat"):
-        request._is_secretariat = user.is_active and (
-            user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
-        )
+        request._is_secretariat = user_is_secretariat(user=request.user)
     return request._is_secretariat
 
 

@@ -11,6 +11,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from delegates.models import Delegate, MemberCity, User
+from delegates.selectors import user_is_secretariat
 from registration.models import (
     DelegationRole,
     Event,
@@ -111,16 +112,6 @@ def delegation_member(*, head: Registration, registration_id: int) -> Registrati
 
 def privacy_notice_current() -> PrivacyNotice | None:
     return PrivacyNotice.objects.order_by("-version").first()
-
-
-SECRETARIAT_GROUP = "Secretariat"
-
-
-def user_is_secretariat(*, user: User) -> bool:
-    """The secretariat: superusers and staff in the Secretariat group."""
-    if not (user.is_authenticated and user.is_staff):
-        return False
-    return user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
 
 
 # Venue desk

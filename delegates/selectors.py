@@ -1,0 +1,15 @@
+"""Reads about people and their roles."""
+
+from __future__ import annotations
+
+from delegates.models import User
+
+# The staff group that sees and does everything (created by registration's roles migration).
+SECRETARIAT_GROUP = "Secretariat"
+
+
+def user_is_secretariat(*, user: User) -> bool:
+    """The secretariat: superusers and staff in the Secretariat group."""
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    return user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
