@@ -8,12 +8,9 @@ shows and nothing more: no passport details, no phone, no admin links.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -21,13 +18,13 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
 from delegates.models import NAME_MAX_LENGTH, MemberCity
 from registration import selectors
+from registration.access import staff_only
 from registration.badges import CATEGORY_STYLES, detect_script_lang, text_direction
 from registration.errors import RegistrationError
 from registration.models import Badge, Category, Event, Registration, State
@@ -36,30 +33,13 @@ from registration.services.checkin import DeskResult, Outcome
 
 
 def desk_required(*, api: bool = False) -> Callable:
-    """Staff with the desk permission only. Anonymous: the login page (or a 403 for the JSON
-    endpoints, which the page turns into "please sign in again"); everybody else: 403."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                if api:
-                    return JsonResponse(
-                        {"error": _("Your session has ended. Please reload and sign in again.")},
-                        status=403,
-                    )
-                return redirect_to_login(request.get_full_path())
-            if not selectors.user_may_use_desk(user=request.user):
-                if api:
-                    return JsonResponse(
-                        {"error": _("This account may not use the desk.")}, status=403
-                    )
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return never_cache(wrapped)
-
-    return decorator
+    """Staff with the desk permission only (the Desk and Secretariat groups)."""
+    return staff_only(
+        allowed=lambda user: selectors.user_may_use_desk(user=user),
+        api=api,
+        session_ended=gettext_lazy("Your session has ended. Please reload and sign in again."),
+        refused=gettext_lazy("This account may not use the desk."),
+    )
 
 
 def _event(request: HttpRequest) -> Event:

@@ -7,21 +7,19 @@ Thin views: a selector or a service does the work. Everything here is for the Se
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from delegates.models import PassportAccessLog
 from registration import selectors, staff_selectors
+from registration.access import staff_only
 from registration.downloads import pdf_download
 from registration.errors import RegistrationError
 from registration.exports import FORMATS, OPERATIONAL_LISTS, operational_list_response
@@ -31,23 +29,12 @@ from registration.services.letters import visa_letter_pdf
 
 def secretariat_required(*, api: bool = False) -> Callable:
     """Staff in the Secretariat group (or superusers). Others: the admin login, or a 403."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                if api:
-                    return JsonResponse(
-                        {"error": _("Your session has ended. Please sign in again.")}, status=403
-                    )
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not selectors.user_is_secretariat(user=request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return never_cache(wrapped)
-
-    return decorator
+    return staff_only(
+        allowed=lambda user: selectors.user_is_secretariat(user=user),
+        api=api,
+        session_ended=gettext_lazy("Your session has ended. Please sign in again."),
+        login_url=lambda: reverse("admin:login"),
+    )
 
 
 def _admin_context(request: HttpRequest, title: str) -> dict[str, Any]:
