@@ -20,18 +20,11 @@ from django.core import mail
 from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.browser.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCALES = {"en": "en-GB", "ko": "ko-KR"}
 PASSWORD = "Seongnam-excom-2025-passphrase"
 CONFIRM_LINK = re.compile(r"(?:/[a-z]{2})?/accounts/confirm-email/[^/\s\"'<>]+/")
@@ -49,7 +42,7 @@ def browser() -> Iterator[Browser]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+                executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
             )
             yield browser
             browser.close()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from registration.models import OutboxEmail, Registration, State
-from tests.browser.polling import wait_for_true
+from tests.browser.chromium import wait_for_true
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,20 +8,19 @@ Korean name by two of its syllables and registers a walk-in. Screenshots go to t
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from delegates.services import delegate_save
 from registration.models import DeskLog, Registration, State
 from registration.services.badges import badge_ensure
 from registration.services.registrations import registration_submit
-from tests.browser.polling import wait_for_true
+from tests.browser.chromium import wait_for_true
 from tests.factories import EventFactory, MemberCityFactory, UserFactory
 
 pytestmark = [
@@ -31,36 +30,8 @@ pytestmark = [
 ]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TABLET = {"width": 1024, "height": 768}
 PASSWORD = "desk-operator-passphrase"
-
-
-@pytest.fixture(scope="module")
-def desk_browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
-    """The browser tests' shared Chromium when the folder's conftest offers one; else our own.
-
-    Two Playwright sync sessions cannot run in one thread, so a shared one is used if it exists.
-    """
-    try:
-        yield request.getfixturevalue("browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +80,7 @@ def _scan(page: Page, code: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_desk_operator_checks_in_prints_finds_and_registers_a_walk_in(live_server, desk_browser):
+def test_desk_operator_checks_in_prints_finds_and_registers_a_walk_in(live_server, browser):
     event = EventFactory(name="WeGO EXCOM Seongnam")
     seongnam = MemberCityFactory(name_en="Seongnam", name_local="성남시", code="kr-seongnam")
     arriving = _register(
@@ -131,7 +102,7 @@ def test_desk_operator_checks_in_prints_finds_and_registers_a_walk_in(live_serve
     )
     _desk_operator()
 
-    context = desk_browser.new_context(viewport=TABLET, locale="en-GB")
+    context = browser.new_context(viewport=TABLET, locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/desk/")
     page.fill("input[name=login]", "desk1@wego.example")

@@ -22,7 +22,7 @@ from delegates.models import MemberCity, Membership
 from delegates.services import delegate_save
 from registration.models import BadgeSheetJob, Registration, State
 from registration.services.registrations import registration_submit
-from tests.browser.polling import wait_for_true
+from tests.browser.chromium import wait_for_true
 from tests.factories import EventFactory, MemberCityFactory, RegionFactory, UserFactory
 
 pytestmark = [

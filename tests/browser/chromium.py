@@ -1,6 +1,6 @@
-"""Waiting for a condition in the page under the site's content security policy.
+"""Driving Debian's Chromium: where it is, its flags, and waiting for a condition in the page.
 
-Playwright's `wait_for_function` polls by evaluating a string, which needs 'unsafe-eval'; the
+Waiting under the site's content security policy: Playwright's `wait_for_function` polls by evaluating a string, which needs 'unsafe-eval'; the
 CSP refuses it (and the check only fails once the condition is not true at the first look).
 `page.evaluate` of a function does not, so the polling happens from the test instead.
 """
@@ -8,6 +8,17 @@ CSP refuses it (and the check only fails once the condition is not true at the f
 from __future__ import annotations
 
 from playwright.sync_api import Page
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def wait_for_true(
