@@ -100,24 +100,26 @@ def start_postgres(stack: ExitStack) -> str:
     return f"postgres://postgres@127.0.0.1:{port}/excom"
 
 
+def redis_server_command(port: int) -> list[str]:
+    """A throwaway redis-server on 127.0.0.1:`port` that keeps nothing on disk."""
+    return [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+
+
 def start_redis(stack: ExitStack) -> str:
     if shutil.which("redis-server") is None:
         apt_install("redis-server")
     port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    process = subprocess.Popen(redis_server_command(port), stdout=subprocess.DEVNULL)
     stack.callback(lambda: (process.terminate(), process.wait(10)))
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(50):

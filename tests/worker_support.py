@@ -22,7 +22,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from tests.services import answers, free_port
+from tests.services import answers, free_port, redis_server_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,20 +99,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        self.process = subprocess.Popen(redis_server_command(self.port), stdout=subprocess.DEVNULL)
         wait_until(self.answers, 10, "redis-server to answer")
         return self
 
