@@ -77,7 +77,8 @@ run-stack: install-dev
 	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) $(PY) manage.py seed_demo
 	@echo "web, worker and beat start now; the site is at http://127.0.0.1:$(PORT)/ (Ctrl-C stops all three)"
-	PATH=$(abspath $(BIN)):$$PATH DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
+	PATH=$(abspath $(BIN)):$$PATH DJANGO_SETTINGS_MODULE=excom.settings.local \
+	  DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
 	  DJANGO_DEBUG=true PORT=$(PORT) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install-dev

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -130,3 +131,86 @@ def test_healthz_fails_when_redis_does_not_answer(settings):
     assert response.status_code == 503
     assert response.json()["status"] == "error"
     assert response.json()["redis"].startswith("error")
+
+
+def settings_read_from_the_environment() -> set[str]:
+    """Every variable the settings, gunicorn and compose read from the environment."""
+    sources = [*(ROOT / "excom" / "settings").glob("*.py"), ROOT / "excom" / "gunicorn.conf.py"]
+    names: set[str] = set()
+    for source in sources:
+        text = source.read_text()
+        names |= set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+        names |= set(re.findall(r"environ\.get\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+    names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", (ROOT / "docker-compose.yml").read_text()))
+    # Set by pytest-xdist for the test settings, never by an operator.
+    return names - {"PYTEST_XDIST_WORKER"}
+
+
+def test_every_setting_is_listed_in_the_env_example():
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    missing = settings_read_from_the_environment() - listed
+    assert not missing, f"not in .env.example: {sorted(missing)}"
+
+
+def production_settings(**extra: str) -> dict:
+    """The production settings module's values in a fresh process, as JSON."""
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "d = settings.DATABASES['default']; "
+        "print(json.dumps({'max_age': d['CONN_MAX_AGE'], 'checks': d['CONN_HEALTH_CHECKS'], "
+        "'hsts': settings.SECURE_HSTS_SECONDS, 'preload': settings.SECURE_HSTS_PRELOAD, "
+        "'result_backend': settings.CELERY_RESULT_BACKEND, "
+        "'ignore_result': settings.CELERY_TASK_IGNORE_RESULT, "
+        "'loggers': settings.LOGGING['loggers']}))"
+    )
+    env = production_env()
+    env.pop("DJANGO_SETTINGS_MODULE")  # the entry points' own default is what is checked
+    env.pop("DATABASE_CONN_MAX_AGE", None)
+    env.update(extra)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import excom.wsgi; {script}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_is_the_default_of_the_web_entry_point_and_keeps_connections():
+    shipped = production_settings()
+    assert shipped["max_age"] == 60
+    assert shipped["checks"] is True
+    assert shipped["result_backend"] is None
+    assert shipped["ignore_result"] is True
+
+
+def test_a_connection_age_in_the_database_url_is_honoured():
+    url = "sqlite:////tmp/excom-deploy-check.sqlite3?conn_max_age=5&conn_health_checks=false"
+    shipped = production_settings(DATABASE_URL=url)
+    assert (shipped["max_age"], shipped["checks"]) == (5, False)
+    assert production_settings(DATABASE_URL=url, DATABASE_CONN_MAX_AGE="7")["max_age"] == 7
+
+
+def test_hsts_starts_short_without_preload_and_grows_by_setting():
+    assert production_settings()["hsts"] == 3600
+    assert production_settings()["preload"] is False
+    grown = production_settings(DJANGO_SECURE_HSTS_SECONDS="31536000")
+    assert grown["hsts"] == 31536000
+
+
+def test_production_logging_keeps_the_base_loggers():
+    loggers = production_settings()["loggers"]
+    assert loggers["weasyprint"]["level"] == "WARNING"
+    assert loggers["weasyprint.progress"]["level"] == "WARNING"
+    assert "django.security" in loggers
+
+
+def test_the_celery_worker_logs_through_django_logging():
+    from celery.signals import setup_logging
+
+    from excom.celery import use_django_logging
+
+    receivers = [ref() for _key, ref in setup_logging.receivers]
+    assert use_django_logging in receivers

@@ -71,11 +71,29 @@ TEMPLATES = [
 ]
 
 # An embedded SQLite file when DATABASE_URL is unset, so that `make run` works on a bare machine.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+SQLITE_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db("DATABASE_URL", default=SQLITE_DATABASE_URL)}
+
+
+def database_connections(database: dict, *, default_max_age: int) -> dict:
+    """How long a connection is kept, and whether it is checked before reuse.
+
+    DATABASE_CONN_MAX_AGE wins; else a value in DATABASE_URL (`?conn_max_age=60`); else the
+    environment's default (production keeps connections, development opens one per request).
+    """
+    url_max_age = database.get("CONN_MAX_AGE", default_max_age)
+    url_checks = str(database.get("CONN_HEALTH_CHECKS", default_max_age > 0)).lower()
+    return {
+        **database,
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=int(url_max_age)),
+        "CONN_HEALTH_CHECKS": env.bool(
+            "DATABASE_CONN_HEALTH_CHECKS", default=url_checks in {"1", "true", "yes", "on"}
+        ),
+    }
+
+
+DATABASES["default"] = database_connections(DATABASES["default"], default_max_age=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -171,10 +189,11 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_RESULT_EXPIRES = 24 * 3600
+# Nothing reads a task's return value: the outbox, badge and sheet rows carry every outcome. No
+# result backend, so a Redis outage costs no result-store retries either.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

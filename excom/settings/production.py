@@ -7,13 +7,29 @@ Django trusts its X-Forwarded-Proto header (and make sure the proxy always sets 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, LOGGING, MIDDLEWARE, SECRET_KEY, env
+from .base import (
+    ALLOWED_HOSTS,
+    LOGGING,
+    MIDDLEWARE,
+    SECRET_KEY,
+    SQLITE_DATABASE_URL,
+    database_connections,
+    env,
+)
 
 DEBUG = False
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random string of at least 50 characters."
     )
+
+# Persistent connections, checked before reuse: opening a PostgreSQL connection costs more than
+# a desk's whole check-in. Each gunicorn thread and Celery process keeps at most one.
+DATABASES = {
+    "default": database_connections(
+        env.db("DATABASE_URL", default=SQLITE_DATABASE_URL), default_max_age=60
+    )
+}
 
 # The container's own health check asks for /healthz on the loopback address.
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1", "localhost"]
@@ -23,9 +39,18 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=True):
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Health checks come from inside the network over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# HSTS starts at one hour: a mistake in the HTTPS setup then locks browsers out for an hour, not
+# a year. Raise DJANGO_SECURE_HSTS_SECONDS step by step (a day, a week, a year) once HTTPS is
+# known to work; ask for preloading only at a year, for a domain that serves nothing else.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# The deploy check asks for subdomains and preload from the start; both are the last steps of
+# the ramp above, chosen by setting, not defaults.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
@@ -41,7 +66,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# One line per event on stdout, with the fields a log collector can split on.
+# One line per event on stdout, with the fields a log collector can split on. The base's
+# loggers stay (WeasyPrint's progress lines are kept out of the logs there).
 LOGGING = {
     **LOGGING,
     "formatters": {
@@ -51,7 +77,7 @@ LOGGING = {
         }
     },
     "loggers": {
-        "django.db.backends": {"level": "WARNING"},
+        **LOGGING["loggers"],
         "django.security": {"level": "WARNING", "propagate": True},
     },
 }
