@@ -8,9 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from delegates.fields import EncryptedDateField
-from delegates.models import Delegate, PassportAccessLog, Region, User, fold_for_search
+from delegates.models import (
+    PASSPORT_FIELDS,
+    Delegate,
+    PassportAccessLog,
+    Region,
+    User,
+    fold_for_search,
+)
 from delegates.selectors import user_is_secretariat
-from delegates.services import PASSPORT_FIELDS, delegate_save
+from delegates.services import delegate_save, passport_access_log
 
 
 @admin.register(User)
@@ -89,7 +96,9 @@ class DelegateAdmin(SimpleHistoryAdmin):
             delegate = Delegate.objects.filter(pk=object_id).only("pk", "passport_number").first()
             if delegate is not None and delegate.passport_number:
                 # The page shows the passport details decrypted: note who saw them.
-                PassportAccessLog.objects.create(
-                    delegate=delegate, viewer=request.user, place=PassportAccessLog.Place.ADMIN
+                passport_access_log(
+                    delegate_ids=[delegate.pk],
+                    viewer=request.user,
+                    place=PassportAccessLog.Place.ADMIN,
                 )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -172,6 +172,16 @@ def photo_upload_path(instance: Delegate, filename: str) -> str:
     return f"photos/{uuid.uuid4().hex}.jpg"
 
 
+# Encrypted at rest, kept out of the change history and the lists, and logged when shown.
+PASSPORT_FIELDS = (
+    "passport_name",
+    "passport_number",
+    "passport_nationality",
+    "passport_date_of_birth",
+    "passport_expiry",
+)
+
+
 class Delegate(models.Model):
     """A person who attends, with or without a login of their own."""
 
@@ -248,14 +258,7 @@ class Delegate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(
-        excluded_fields=[
-            "passport_name",
-            "passport_number",
-            "passport_nationality",
-            "passport_date_of_birth",
-            "passport_expiry",
-            "search_text",
-        ],
+        excluded_fields=[*PASSPORT_FIELDS, "search_text"],
         verbose_name=_("delegate change"),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+
 from delegates.models import User
 
 # The staff group that sees and does everything (created by registration's roles migration).
@@ -13,3 +15,8 @@ def user_is_secretariat(*, user: User) -> bool:
     if not (user.is_authenticated and user.is_staff):
         return False
     return user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
+
+
+def acting_user(user: User | AnonymousUser | None) -> User | None:
+    """The user to record as having acted: None for the system or an anonymous visitor."""
+    return user if user is not None and user.is_authenticated else None

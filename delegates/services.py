@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -10,7 +11,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from delegates.city_import import CityRow
-from delegates.models import Delegate, MemberCity, User
+from delegates.files import files_delete_on_commit
+from delegates.models import PASSPORT_FIELDS, Delegate, MemberCity, PassportAccessLog, User
+from delegates.selectors import acting_user
 
 # What a delegate fills in about themselves (the photo is handled on its own).
 DELEGATE_FIELDS = (
@@ -25,21 +28,10 @@ DELEGATE_FIELDS = (
     "other_country",
     "phone",
     "language",
-    "passport_name",
-    "passport_number",
-    "passport_nationality",
-    "passport_date_of_birth",
-    "passport_expiry",
+    *PASSPORT_FIELDS,
     "diet",
     "dietary_notes",
     "accessibility_needs",
-)
-PASSPORT_FIELDS = (
-    "passport_name",
-    "passport_number",
-    "passport_nationality",
-    "passport_date_of_birth",
-    "passport_expiry",
 )
 
 
@@ -92,10 +84,21 @@ def delegate_save(
         delegate.full_clean(exclude=["user", "registered_by", "photo"], validate_unique=False)
         delegate.search_text = delegate.folded_search_text()
         delegate.save()
-        if photo is not None and old_photo_name:
-            storage = delegate.photo.storage
-            transaction.on_commit(lambda: storage.delete(old_photo_name))
+        if photo is not None:
+            files_delete_on_commit([(delegate.photo.storage, old_photo_name)])
     return delegate, changes
+
+
+def passport_access_log(*, delegate_ids: Iterable[int], viewer: User | None, place: str) -> None:
+    """Note that `viewer` saw these delegates' passport details in full, at `place`.
+
+    The only writer of PassportAccessLog: every page, download and export that shows passport
+    details decrypted calls it.
+    """
+    PassportAccessLog.objects.bulk_create(
+        PassportAccessLog(delegate_id=delegate_id, viewer=acting_user(viewer), place=place)
+        for delegate_id in dict.fromkeys(delegate_ids)
+    )
 
 
 @dataclass

@@ -16,9 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from delegates.models import NAME_MAX_LENGTH, Delegate, Diet, Honorific, Language, MemberCity
+from delegates.models import (
+    NAME_MAX_LENGTH,
+    PASSPORT_FIELDS,
+    Delegate,
+    Diet,
+    Honorific,
+    Language,
+    MemberCity,
+)
 from delegates.photos import photo_clean
-from delegates.services import PASSPORT_FIELDS
 from registration.models import DelegationRole, Event, PrivacyNotice, Registration, Session
 
 OTHER_CITY = "other"

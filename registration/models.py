@@ -167,6 +167,10 @@ class State(models.TextChoices):
     ERASED = "erased", _("Erased")
 
 
+# Registered and not out: holding a place, or waiting for one.
+LIVE_STATES = (State.PENDING, State.CONFIRMED, State.WAITLISTED)
+
+
 def new_badge_token() -> str:
     # 128 random bits, URL-safe: what the QR code carries. Never the database id.
     return secrets.token_urlsafe(16)
@@ -278,9 +282,7 @@ class Registration(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["event", "city"],
-                condition=models.Q(
-                    delegation_role="head", state__in=["pending", "confirmed", "waitlisted"]
-                ),
+                condition=models.Q(delegation_role="head", state__in=list(LIVE_STATES)),
                 name="one_head_per_city_delegation",
             ),
             models.CheckConstraint(
@@ -296,7 +298,7 @@ class Registration(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.state in (State.PENDING, State.CONFIRMED, State.WAITLISTED)
+        return self.state in LIVE_STATES
 
 
 class RegistrationLog(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from delegates.models import Delegate, MemberCity, User
 from delegates.selectors import user_is_secretariat
 from registration.models import (
+    LIVE_STATES,
     DelegationRole,
     Event,
     PrivacyNotice,
@@ -73,10 +74,6 @@ def city_places_taken(*, event: Event, city: MemberCity) -> int:
     return Registration.objects.filter(event=event, city=city, holds_place=True).count()
 
 
-def registration_live_states() -> tuple[str, ...]:
-    return (State.PENDING, State.CONFIRMED, State.WAITLISTED)
-
-
 def delegation_head_of(*, user: User, event: Event) -> Registration | None:
     """The user's own registration when it makes them head of a city's delegation."""
     if not user.is_authenticated:
@@ -88,7 +85,7 @@ def delegation_head_of(*, user: User, event: Event) -> Registration | None:
             delegate__user=user,
             delegation_role=DelegationRole.HEAD,
             city__isnull=False,
-            state__in=(State.PENDING, State.CONFIRMED, State.WAITLISTED),
+            state__in=LIVE_STATES,
         )
         .first()
     )
@@ -392,7 +389,7 @@ def photo_visible_to(*, user: User, delegate: Delegate) -> bool:
         delegate__user=user,
         delegation_role=DelegationRole.HEAD,
         city_id=delegate.city_id,
-        state__in=(State.PENDING, State.CONFIRMED, State.WAITLISTED),
+        state__in=LIVE_STATES,
         event__registrations__delegate=delegate,
     ).exists()
 

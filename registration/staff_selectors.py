@@ -14,8 +14,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django_countries import countries
 
-from delegates.models import Diet, MemberCity, Region
+from delegates.models import PASSPORT_FIELDS, Diet, MemberCity, Region
 from registration.models import (
+    LIVE_STATES,
     BadgeSheetJob,
     Category,
     Event,
@@ -24,8 +25,6 @@ from registration.models import (
     VisaLetter,
 )
 from registration.selectors import event_current
-
-LIVE_STATES = (State.PENDING, State.CONFIRMED, State.WAITLISTED)
 
 
 def cities_with_counts(
@@ -57,11 +56,7 @@ def registrations_for_admin(queryset: QuerySet[Registration]) -> QuerySet[Regist
     return (
         queryset.select_related("delegate", "city", "event", "city__region")
         .defer(
-            "delegate__passport_name",
-            "delegate__passport_number",
-            "delegate__passport_nationality",
-            "delegate__passport_date_of_birth",
-            "delegate__passport_expiry",
+            *(f"delegate__{name}" for name in PASSPORT_FIELDS),
             "delegate__search_text",
             "delegate__accessibility_needs",
         )

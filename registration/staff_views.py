@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from delegates.models import PassportAccessLog
+from delegates.services import passport_access_log
 from registration import selectors, staff_selectors
 from registration.access import staff_only
 from registration.downloads import pdf_download
@@ -154,11 +155,10 @@ def list_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     registrations = list(_LIST_ROWS[slug](event=event))
     if lst.secretariat_passports:
         # Passport details leave the database decrypted: say who took them, for whom.
-        PassportAccessLog.objects.bulk_create(
-            PassportAccessLog(
-                delegate_id=r.delegate_id, viewer=request.user, place=PassportAccessLog.Place.ADMIN
-            )
-            for r in registrations
+        passport_access_log(
+            delegate_ids=[r.delegate_id for r in registrations],
+            viewer=request.user,
+            place=PassportAccessLog.Place.ADMIN,
         )
     return operational_list_response(lst=lst, registrations=registrations, fmt=fmt, event=event)
 

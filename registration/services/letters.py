@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from weasyprint import HTML
 
-from delegates.models import PassportAccessLog, User
+from delegates.files import files_delete_on_commit
+from delegates.models import PASSPORT_FIELDS, PassportAccessLog, User
+from delegates.selectors import acting_user
+from delegates.services import passport_access_log
 from registration.badge_rendering import BadgeURLFetcher
 from registration.badges import format_event_dates
 from registration.errors import RegistrationError
@@ -45,13 +48,7 @@ DEFAULT_SENDER: dict[str, Any] = {
     "signatory_title": "WeGO Secretariat",
 }
 
-PASSPORT_REQUIRED = (
-    "passport_name",
-    "passport_number",
-    "passport_nationality",
-    "passport_date_of_birth",
-    "passport_expiry",
-)
+PASSPORT_REQUIRED = PASSPORT_FIELDS
 
 
 def letter_sender() -> dict[str, Any]:
@@ -128,9 +125,9 @@ def visa_letter_render(*, registration: Registration, reference: str, issued_on:
 
 
 def _log_access(registration: Registration, viewer: User | None) -> None:
-    PassportAccessLog.objects.create(
-        delegate=registration.delegate,
-        viewer=viewer if viewer is not None and viewer.is_authenticated else None,
+    passport_access_log(
+        delegate_ids=[registration.delegate_id],
+        viewer=viewer,
         place=PassportAccessLog.Place.VISA_LETTER,
     )
 
@@ -154,12 +151,11 @@ def visa_letter_issue(*, registration: Registration, actor: User | None) -> Visa
         letter.pdf.save(f"{secrets.token_hex(16)}.pdf", ContentFile(pdf), save=False)
         letter.reference = reference
         letter.issued_at = issued_at
-        letter.issued_by = actor if actor is not None and actor.is_authenticated else None
+        letter.issued_by = acting_user(actor)
         letter.save()
         _log_access(registration, actor)
-        if old_name and old_name != letter.pdf.name:
-            storage = letter.pdf.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+        if old_name != letter.pdf.name:
+            files_delete_on_commit([(letter.pdf.storage, old_name)])
     return letter
 
 

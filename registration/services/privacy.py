@@ -21,8 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delegates.models import Delegate, PassportAccessLog, User
-from delegates.services import PASSPORT_FIELDS
+from delegates.files import files_delete_on_commit
+from delegates.models import PASSPORT_FIELDS, Delegate, PassportAccessLog, User
+from delegates.selectors import acting_user
+from delegates.services import passport_access_log
 from registration.errors import RegistrationError
 from registration.models import (
     Badge,
@@ -84,17 +86,6 @@ def privacy_notice_publish(*, text_en: str, text_ko: str) -> PrivacyNotice:
 def _has_value(instance: Any, name: str) -> bool:
     value = getattr(instance, name)
     return bool(value) if not hasattr(value, "name") else bool(value.name)
-
-
-def _delete_files_after_commit(files: list[tuple[Storage, str]]) -> None:
-    def delete() -> None:
-        for storage, name in files:
-            try:
-                storage.delete(name)
-            except OSError:
-                logger.warning("could not delete %s", name, exc_info=True)
-
-    transaction.on_commit(delete)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -197,8 +188,8 @@ def delegate_data_export(*, delegate: Delegate, viewer: User) -> bytes:
         with delegate.photo.open("rb") as handle:
             files["photo.jpg"] = handle.read()
     if any(getattr(delegate, name) for name in PASSPORT_FIELDS):
-        PassportAccessLog.objects.create(
-            delegate=delegate, viewer=viewer, place=PassportAccessLog.Place.EXPORT
+        passport_access_log(
+            delegate_ids=[delegate.pk], viewer=viewer, place=PassportAccessLog.Place.EXPORT
         )
     document = {
         "exported_at": _iso(timezone.now()),
@@ -317,7 +308,7 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
             event=None,
             delegate_count=1,
             reason="erasure",
-            ran_by=actor if actor is not None and actor.is_authenticated else None,
+            ran_by=acting_user(actor),
             erased={
                 "delegate": delegate.pk,
                 "registrations": [r.pk for r in registrations],
@@ -325,7 +316,7 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
                 "login": user is not None and not user.is_staff,
             },
         )
-        _delete_files_after_commit(files)
+        files_delete_on_commit(files)
         return record
 
 
@@ -404,8 +395,8 @@ def personal_data_purge(
             event=event,
             delegate_count=len(plan.people),
             reason="retention",
-            ran_by=actor if actor is not None and actor.is_authenticated else None,
+            ran_by=acting_user(actor),
             erased=plan.counts(),
         )
-        _delete_files_after_commit(files)
+        files_delete_on_commit(files)
         return record

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegates.models import Delegate, MemberCity, User
+from delegates.selectors import acting_user
 from delegates.services import DELEGATE_FIELDS, delegate_save
 from registration.errors import RegistrationError
 from registration.models import (
+    LIVE_STATES,
     Category,
     DelegationRole,
     Event,
@@ -51,7 +53,7 @@ REGISTRATION_FIELDS = (
 )
 
 
-def _log(
+def registration_log_write(
     registration: Registration,
     *,
     action: str,
@@ -61,6 +63,10 @@ def _log(
     changes: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> RegistrationLog:
+    """Write one row of a registration's audit trail, in the caller's transaction.
+
+    The only writer of RegistrationLog. `to_state` is the registration's state as it is now.
+    """
     if isinstance(reason, Promise):
         # A reason the system gives is stored in English and shown in each reader's language
         # ({% translate %} on the page); a reason a person typed is shown as it was typed.
@@ -71,7 +77,7 @@ def _log(
         action=action,
         from_state=from_state,
         to_state=registration.state,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         reason=reason,
         changes=changes or {},
         created_at=at or timezone.now(),
@@ -160,7 +166,7 @@ def registration_submit(
                 language=delegate.language,
                 consent_given_at=now,
                 privacy_notice=privacy_notice or PrivacyNotice.objects.order_by("-version").first(),
-                submitted_by=actor if actor is not None and actor.is_authenticated else None,
+                submitted_by=acting_user(actor),
                 submitted_at=now,
                 state_changed_at=now,
                 **{field: data[field] for field in REGISTRATION_FIELDS if field in data},
@@ -174,9 +180,9 @@ def registration_submit(
                 registration.state = State.WAITLISTED
             registration.save()
             _set_sessions(registration, sessions)
-            _log(registration, action=Action.SUBMITTED, actor=actor, at=now)
+            registration_log_write(registration, action=Action.SUBMITTED, actor=actor, at=now)
             if registration.state == State.CONFIRMED:
-                _log(
+                registration_log_write(
                     registration,
                     action=Action.CONFIRMED,
                     actor=None,
@@ -203,7 +209,7 @@ def _city_has_head(event: Event, city: MemberCity) -> bool:
         event=event,
         city=city,
         delegation_role=DelegationRole.HEAD,
-        state__in=(State.PENDING, State.CONFIRMED, State.WAITLISTED),
+        state__in=LIVE_STATES,
     ).exists()
 
 
@@ -234,7 +240,9 @@ def _change_state(
         registration.decline_reason = reason
         fields.append("decline_reason")
     registration.save(update_fields=fields)
-    _log(registration, action=action, actor=actor, from_state=from_state, reason=reason)
+    registration_log_write(
+        registration, action=action, actor=actor, from_state=from_state, reason=reason
+    )
 
 
 def _reload_locked(registration: Registration) -> tuple[Registration, MemberCity | None]:
@@ -433,7 +441,7 @@ def registration_update(
         registration.language = registration.delegate.language
         registration.save()
         if changes:
-            _log(registration, action=Action.EDITED, actor=actor, changes=changes)
+            registration_log_write(registration, action=Action.EDITED, actor=actor, changes=changes)
             if registration.state == State.CONFIRMED:
                 # Rendered again only if something printed on it changed (its content hash).
                 badge_queue_render(registration=registration)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegates.models import User
@@ -13,6 +12,7 @@ from registration.errors import RegistrationError
 from registration.models import Badge, OutboxEmail, Registration, RegistrationLog, State
 from registration.services.badges import badge_queue_render
 from registration.services.mail import email_queue_for_registration, email_resend
+from registration.services.registrations import registration_log_write
 
 # Fields only the secretariat sets (registration_update leaves them alone).
 STAFF_FIELDS = ("hotel_name", "staff_notes")
@@ -33,14 +33,12 @@ def registration_set_staff_fields(
                     setattr(registration, field, value)
         if changes:
             registration.save(update_fields=[*changes, "updated_at"])
-            RegistrationLog.objects.create(
-                registration=registration,
+            registration_log_write(
+                registration,
                 action=RegistrationLog.Action.EDITED,
                 from_state=registration.state,
-                to_state=registration.state,
-                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor=actor,
                 changes=changes,
-                created_at=timezone.now(),
             )
         return registration
 

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from delegates.models import Delegate
-from delegates.services import PASSPORT_FIELDS
+from delegates.models import PASSPORT_FIELDS, Delegate
 
 
 class Command(BaseCommand):
