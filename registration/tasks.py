@@ -1,18 +1,50 @@
-"""Celery tasks: thin wrappers that load by primary key and call a service."""
+"""Celery tasks: thin wrappers that load by primary key and call a service.
+
+Tasks import services; services never import tasks. A service that needs work done by the
+worker names the task (`registration.services.worker.task_queue_on_commit`), and the task is
+queued only once the service's transaction has committed.
+"""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
+from typing import Any
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
 
+from registration.models import Event, Registration
 from registration.services import mail
 from registration.services.badges import BadgeError, badge_ensure
+from registration.services.privacy import events_past_retention, personal_data_purge
+from registration.services.registrations import event_reminders_queue
+from registration.services.sheets import sheet_job_build
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+class AfterCommitTask(DjangoTask):
+    """A task queued after commit, for which a broker that is down is no error.
+
+    Each row it works on (outbox email, badge, sheet job) stays where the sweep or the next
+    reader finds it, so the person's action is saved and the work happens later.
+    """
+
+    def queue_now(self, *args: Any) -> None:
+        try:
+            self.delay(*args)
+        except Exception:  # the broker's errors vary by transport; none may reach the person
+            logger.warning("%s%r not queued now; it is picked up later", self.name, args)
+
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        transaction.on_commit(partial(self.queue_now, *args))
+
+
+@shared_task(
+    bind=True, base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True, max_retries=None
+)
 def send_outbox_email(self, outbox_id: int) -> str:
     outcome = mail.email_send(outbox_id=outbox_id)
     if outcome.retry_in is not None and not self.request.is_eager:
@@ -21,10 +53,8 @@ def send_outbox_email(self, outbox_id: int) -> str:
     return outcome.status
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True)
 def render_badge(registration_id: int) -> str:
-    from registration.models import Registration
-
     registration = (
         Registration.objects.select_related("delegate__city", "city", "event")
         .filter(pk=registration_id)
@@ -38,29 +68,26 @@ def render_badge(registration_id: int) -> str:
         return f"failed: {error.message}"
 
 
+@shared_task(base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True)
+def build_badge_sheet(job_id: int) -> str:
+    job = sheet_job_build(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
 @shared_task(acks_late=True)
 def requeue_stale_emails() -> int:
-    return mail.outbox_requeue_stale()
+    """Beat's sweep: queue again what waited too long (Redis was down, a worker died)."""
+    stale_ids = mail.outbox_stale_take()
+    for outbox_id in stale_ids:
+        send_outbox_email.queue_now(outbox_id)
+    return len(stale_ids)
 
 
 @shared_task(acks_late=True)
 def send_event_reminders() -> int:
-    from registration.models import Event
-    from registration.services.registrations import event_reminders_queue
-
     return sum(event_reminders_queue(event=event) for event in Event.objects.filter(is_active=True))
 
 
 @shared_task(acks_late=True)
 def purge_expired_personal_data() -> int:
-    from registration.services.privacy import events_past_retention, personal_data_purge
-
     return sum(1 for event in events_past_retention() if personal_data_purge(event=event))
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def build_badge_sheet(job_id: int) -> str:
-    from registration.services.sheets import sheet_job_build
-
-    job = sheet_job_build(job_id=job_id)
-    return job.status if job is not None else "missing"

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from delegates.files import files_delete_on_commit
 from registration.badge_rendering import render_badge_pdf
 from registration.badges import badge_content_hash, badge_context
 from registration.errors import RegistrationError
 from registration.models import Badge, Registration
+from registration.services.worker import RENDER_BADGE, task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +40,6 @@ def _is_current(badge: Badge, content_hash: str) -> bool:
         and badge.content_hash == content_hash
         and badge.pdf.storage.exists(badge.pdf.name)
     )
-
-
-def _delete_file_after_commit(storage, name: str) -> None:
-    def delete() -> None:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("Could not delete the replaced badge file %s", name, exc_info=True)
-
-    transaction.on_commit(delete)
 
 
 def badge_ensure(*, registration: Registration) -> Badge:
@@ -104,8 +96,8 @@ def badge_ensure(*, registration: Registration) -> Badge:
         except Exception:
             badge.pdf.storage.delete(new_name)
             raise
-        if old_name and old_name != new_name:
-            _delete_file_after_commit(badge.pdf.storage, old_name)
+        if old_name != new_name:
+            files_delete_on_commit([(badge.pdf.storage, old_name)])
     return badge
 
 
@@ -121,14 +113,4 @@ def badge_queue_render(*, registration: Registration) -> None:
 
     A broker that is down is no error: the badge is rendered when it is first needed instead.
     """
-    registration_id = registration.pk
-
-    def enqueue() -> None:
-        from registration.tasks import render_badge
-
-        try:
-            render_badge.delay(registration_id)
-        except Exception:  # the broker's errors vary by transport; none may reach the person
-            logger.warning("badge of registration %s not queued now", registration_id)
-
-    transaction.on_commit(enqueue)
+    task_queue_on_commit(RENDER_BADGE, registration.pk)

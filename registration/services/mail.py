@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from registration.models import OutboxEmail, Registration
+from registration.services.worker import SEND_EMAIL, task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def email_queue(
         body_html=body_html,
         registration=registration,
     )
-    transaction.on_commit(lambda: email_enqueue_send(outbox_id=email.pk))
+    task_queue_on_commit(SEND_EMAIL, email.pk)
     return email
 
 
@@ -73,16 +74,6 @@ def email_queue_for_registration(
         body_html=body_html,
         registration=registration,
     )
-
-
-def email_enqueue_send(*, outbox_id: int) -> None:
-    """Hand the row to the worker. A broker that is down is no error: the sweep sends it later."""
-    from registration.tasks import send_outbox_email
-
-    try:
-        send_outbox_email.delay(outbox_id)
-    except Exception:  # the broker's errors vary by transport; none may reach the person
-        logger.warning("outbox email %s not queued now; the sweep will queue it", outbox_id)
 
 
 @dataclass(frozen=True)
@@ -236,8 +227,8 @@ def _finish(email: OutboxEmail, status: str, *, error: str = "") -> None:
     OutboxEmail.objects.filter(pk=email.pk).update(**fields)
 
 
-def outbox_requeue_stale() -> int:
-    """Queue again what waited too long: Redis was down, or a worker died while sending."""
+def outbox_stale_take() -> list[int]:
+    """The rows to queue again: they waited too long (Redis was down) or their worker died."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.OUTBOX_STALE_AFTER_SECONDS)
     lease_expired = now - timedelta(seconds=_lease_seconds())
@@ -249,9 +240,7 @@ def outbox_requeue_stale() -> int:
     )
     if stale_ids:
         OutboxEmail.objects.filter(pk__in=stale_ids, status=Status.QUEUED).update(queued_at=now)
-    for outbox_id in stale_ids:
-        email_enqueue_send(outbox_id=outbox_id)
-    return len(stale_ids)
+    return stale_ids
 
 
 def email_resend(*, email: OutboxEmail) -> OutboxEmail:

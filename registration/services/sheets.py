@@ -22,10 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegates.models import User
+from delegates.selectors import acting_user
 from registration.badge_sheets import BadgeFile, badge_sheet_write
 from registration.errors import RegistrationError
 from registration.models import Badge, BadgeSheetJob, Registration, State
 from registration.services.badges import BadgeError, badge_ensure
+from registration.services.worker import BUILD_BADGE_SHEET, task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -62,19 +64,9 @@ def sheet_job_create(
             layout=layout,
             registration_ids=ids,
             total=len(ids),
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by=acting_user(actor),
         )
-        job_id = job.pk
-
-        def enqueue() -> None:
-            from registration.tasks import build_badge_sheet
-
-            try:
-                build_badge_sheet.delay(job_id)
-            except Exception:  # the broker's errors vary by transport; the page says "queued"
-                logger.warning("badge sheet %s not queued now", job_id)
-
-        transaction.on_commit(enqueue)
+        task_queue_on_commit(BUILD_BADGE_SHEET, job.pk)
     return job
 
 

@@ -12,8 +12,8 @@ from registration.services.mail import (
     email_queue,
     email_resend,
     email_send,
-    outbox_requeue_stale,
 )
+from registration.tasks import requeue_stale_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_the_sweep_queues_again_what_waited_too_long(settings, django_capture_on
     long_ago = timezone.now() - timedelta(minutes=10)
     OutboxEmail.objects.filter(pk=stale.pk).update(queued_at=long_ago)
     OutboxEmail.objects.filter(pk=dead_worker.pk).update(status=Status.SENDING, claimed_at=long_ago)
-    assert outbox_requeue_stale() == 2  # runs them in-process here (no Redis in this test)
+    assert requeue_stale_emails() == 2  # runs them in-process here (no Redis in this test)
     assert {m.to[0] for m in mail.outbox} == {"kim@example.org"}
     assert OutboxEmail.objects.get(pk=fresh.pk).status == Status.QUEUED
     assert OutboxEmail.objects.get(pk=stale.pk).status == Status.SENT

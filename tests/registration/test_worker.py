@@ -18,8 +18,8 @@ from kombu import pools as kombu_pools
 
 from excom.celery import app as celery_app
 from registration.models import OutboxEmail
-from registration.services.mail import outbox_requeue_stale
 from registration.services.registrations import registration_confirm, registration_submit
+from registration.tasks import requeue_stale_emails
 from tests.factories import DelegateFactory, EventFactory, MemberCityFactory
 from tests.worker_support import CeleryWorker, RedisServer, SmtpSink, wait_until
 
@@ -158,7 +158,7 @@ def test_email_survives_redis_being_down_at_submit(sink, own_redis):
         assert email.status == "queued"
         own_redis.start()
         with override_settings(OUTBOX_STALE_AFTER_SECONDS=0):
-            assert outbox_requeue_stale() == 1
+            assert requeue_stale_emails() == 1
         wait_until(lambda: sink.to("patient@example.org"), 60, "the email after Redis is back")
         # The SMTP server has the message; the worker records the send right after.
         wait_until(lambda: _status(email) == "sent", 30, "the outbox row marked sent")
@@ -203,7 +203,7 @@ def test_worker_killed_while_sending_sends_once_after_restart(flush_queue):
             # Beat's sweep finds the row whose worker died and queues it again.
             time.sleep(LEASE_SECONDS + 0.5)
             with override_settings(OUTBOX_SENDING_LEASE_SECONDS=LEASE_SECONDS):
-                assert outbox_requeue_stale() == 1
+                assert requeue_stale_emails() == 1
             with running_worker(env):
                 wait_until(lambda: sink.to("killed@example.org"), 60, "the email after restart")
                 wait_until(lambda: _status(email) == "sent", 30, "the outbox row marked sent")
