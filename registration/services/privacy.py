@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from delegates.files import files_delete_on_commit
 from delegates.models import PASSPORT_FIELDS, Delegate, PassportAccessLog, User
@@ -247,7 +248,9 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
         )
         for registration in registrations:
             registration_free_place(
-                registration=registration, actor=actor, reason=_("Erased at the person's request.")
+                registration=registration,
+                actor=actor,
+                reason=gettext_lazy("Erased at the person's request."),
             )
             for badge in Badge.objects.filter(registration=registration):
                 if badge.pdf:
