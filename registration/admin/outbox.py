@@ -1,0 +1,57 @@
+"""The email log."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from registration.admin.pages import QuickActionCheckboxMixin
+from registration.models import OutboxEmail
+from registration.services.mail import email_resend
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
+    """The email log: every email with its state, attempts and last error."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "error_short",
+        "sent_at",
+    )
+    list_filter = ("status", "kind", "language")
+    search_fields = ("recipient", "subject")
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    show_full_result_count = False
+    actions = ("resend",)
+
+    @admin.display(description=_("last error"))
+    def error_short(self, obj: OutboxEmail) -> str:
+        return obj.last_error[:80] + ("…" if len(obj.last_error) > 80 else "")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected emails again"), permissions=["view"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[OutboxEmail]) -> None:
+        count = 0
+        for email in queryset:
+            email_resend(email=email)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
