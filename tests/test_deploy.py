@@ -143,7 +143,7 @@ def settings_read_from_the_environment() -> set[str]:
         names |= set(re.findall(r"environ\.get\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
     names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", (ROOT / "docker-compose.yml").read_text()))
     # Set by pytest-xdist for the test settings, never by an operator.
-    return names - {"PYTEST_XDIST_WORKER"}
+    return names - {"PYTEST_XDIST_WORKER", "PYTEST_XDIST_TESTRUNUID"}
 
 
 def test_every_setting_is_listed_in_the_env_example():

@@ -19,9 +19,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom"),
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# One folder per test process: parallel workers must not delete each other's files.
-_worker = env("PYTEST_XDIST_WORKER", default=f"main-{os.getpid()}")
-_scratch = Path(tempfile.gettempdir()) / f"excom-test-{_worker}"
+# One folder per test process and run: parallel workers, and two runs on one machine, must not
+# delete each other's files. xdist gives every worker of a run the same run id.
+_run = env("PYTEST_XDIST_TESTRUNUID", default="")[:12] or f"main-{os.getpid()}"
+_worker = env("PYTEST_XDIST_WORKER", default="main")
+_scratch = Path(tempfile.gettempdir()) / f"excom-test-{_run}-{_worker}"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(_scratch / "media")))
 PRIVATE_ROOT = Path(env("DJANGO_PRIVATE_ROOT", default=str(_scratch / "private")))
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_ROOT)  # noqa: F405
