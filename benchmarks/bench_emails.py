@@ -68,7 +68,7 @@ def main() -> None:
 
     from delegates.models import Delegate
     from registration.models import OutboxEmail, Registration, State
-    from registration.services.registrations import registration_confirm
+    from registration.services.states import registration_confirm
     from tests.factories import EventFactory, MemberCityFactory
 
     redis.Redis.from_url(redis_url()).flushdb()

@@ -35,7 +35,8 @@ DELEGATE_FIELDS = (
 )
 
 
-def _as_text(value: Any) -> Any:
+def change_as_text(value: Any) -> Any:
+    """A value as the change history stores it: JSON-friendly, dates and objects as text."""
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
@@ -66,7 +67,9 @@ def delegate_save(
             if delegate.pk is not None:
                 # Passport details are never copied into the audit trail.
                 changes[field] = (
-                    ["…", "…"] if field in PASSPORT_FIELDS else [_as_text(old), _as_text(value)]
+                    ["…", "…"]
+                    if field in PASSPORT_FIELDS
+                    else [change_as_text(old), change_as_text(value)]
                 )
             setattr(delegate, field, value)
     if delegate.city_id is not None:

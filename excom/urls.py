@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from excom.health import healthz
-from registration.views import delegate_photo
+from registration.views.privacy import delegate_photo
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,7 +16,9 @@ urlpatterns += i18n_patterns(
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("desk/", include("registration.desk_urls")),
-    path("staff/", include("registration.staff_urls")),
-    path("", include("registration.urls")),
+    path("staff/", include("registration.urls.staff")),
+    path("delegation/", include("registration.urls.delegation")),
+    path("", include("registration.urls.privacy")),
+    path("", include("registration.urls.delegate")),
     prefix_default_language=False,
 )

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from delegates.services import delegate_link_login
 from registration.models import OutboxEmail
-from registration.services.mail import email_queue
+from registration.services.outbox import email_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -16,10 +16,10 @@ from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 
 from registration.models import Event, Registration
-from registration.services import mail
+from registration.services import outbox
 from registration.services.badges import BadgeError, badge_ensure
 from registration.services.privacy import events_past_retention, personal_data_purge
-from registration.services.registrations import event_reminders_queue
+from registration.services.reminders import event_reminders_queue
 from registration.services.sheets import sheet_job_build
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class AfterCommitTask(DjangoTask):
     bind=True, base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True, max_retries=None
 )
 def send_outbox_email(self, outbox_id: int) -> str:
-    outcome = mail.email_send(outbox_id=outbox_id)
+    outcome = outbox.email_send(outbox_id=outbox_id)
     if outcome.retry_in is not None and not self.request.is_eager:
         # Eager (in-process) runs leave the row queued for the sweep instead of blocking.
         raise self.retry(countdown=outcome.retry_in)
@@ -77,7 +77,7 @@ def build_badge_sheet(job_id: int) -> str:
 @shared_task(acks_late=True)
 def requeue_stale_emails() -> int:
     """Beat's sweep: queue again what waited too long (Redis was down, a worker died)."""
-    stale_ids = mail.outbox_stale_take()
+    stale_ids = outbox.outbox_stale_take()
     for outbox_id in stale_ids:
         send_outbox_email.queue_now(outbox_id)
     return len(stale_ids)

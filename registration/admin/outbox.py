@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from registration.admin.pages import QuickActionCheckboxMixin
 from registration.models import OutboxEmail
-from registration.services.mail import email_resend
+from registration.services.outbox import email_resend
 
 
 @admin.register(OutboxEmail)

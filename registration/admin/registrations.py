@@ -30,12 +30,9 @@ from registration.admin.pages import QuickActionCheckboxMixin, form_page
 from registration.errors import RegistrationError
 from registration.models import Registration, RegistrationLog
 from registration.selectors import event_current
-from registration.services.registrations import (
-    REGISTRATION_FIELDS,
-    registration_submit_by_secretariat,
-    registration_update,
-)
+from registration.services.registrations import REGISTRATION_FIELDS, registration_update
 from registration.services.staff import STAFF_FIELDS, registration_set_staff_fields
+from registration.services.submissions import registration_submit_by_secretariat
 
 
 class RegistrationLogInline(admin.TabularInline):

@@ -35,7 +35,7 @@ from registration.models import (
     State,
 )
 from registration.services.badges import badge_ensure
-from registration.services.mail import email_queue_for_registration
+from registration.services.outbox import email_queue_for_registration
 
 DESK_NAME_MAX_LENGTH = 40
 REASON_MAX_LENGTH = 300

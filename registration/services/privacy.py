@@ -232,7 +232,7 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
     Their places in the quota are freed for the waitlist, their badge token stops working,
     their files are deleted, and their login goes.
     """
-    from registration.services.registrations import registration_free_place
+    from registration.services.states import registration_free_place
 
     with transaction.atomic():
         delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)

@@ -11,8 +11,8 @@ from delegates.models import User
 from registration.errors import RegistrationError
 from registration.models import Badge, OutboxEmail, Registration, RegistrationLog, State
 from registration.services.badges import badge_queue_render
-from registration.services.mail import email_queue_for_registration, email_resend
-from registration.services.registrations import registration_log_write
+from registration.services.outbox import email_queue_for_registration, email_resend
+from registration.services.registration_log import registration_log_write
 
 # Fields only the secretariat sets (registration_update leaves them alone).
 STAFF_FIELDS = ("hotel_name", "staff_notes")

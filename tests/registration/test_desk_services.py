@@ -23,7 +23,7 @@ from registration.services.checkin import (
     desk_scan,
     walk_in_register,
 )
-from registration.services.registrations import registration_cancel, registration_decline
+from registration.services.states import registration_cancel, registration_decline
 from tests.factories import UserFactory
 
 Action = DeskLog.Action

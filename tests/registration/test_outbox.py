@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registration.models import OutboxEmail
-from registration.services.mail import (
+from registration.services.outbox import (
     email_queue,
     email_resend,
     email_send,

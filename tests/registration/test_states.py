@@ -8,12 +8,11 @@ from django.utils import timezone
 from delegates.models import Membership
 from registration.errors import RegistrationError
 from registration.models import OutboxEmail, Registration, RegistrationLog, State
-from registration.services.registrations import (
+from registration.services.registrations import registration_submit, registration_update
+from registration.services.states import (
     registration_cancel,
     registration_confirm,
     registration_decline,
-    registration_submit,
-    registration_update,
     registration_waitlist,
 )
 from tests.factories import DelegateFactory, EventFactory, MemberCityFactory, UserFactory
@@ -237,7 +236,7 @@ def test_every_state_change_email_is_written_with_the_change(event, city, submit
 
 
 def test_reminders_go_once_to_confirmed_delegates_a_few_days_before(city, submit):
-    from registration.services.registrations import event_reminders_queue
+    from registration.services.reminders import event_reminders_queue
 
     soon = EventFactory(starts_on=timezone.localdate() + timedelta(days=2))
     confirmed = submit(city, target_event=soon)

@@ -18,7 +18,8 @@ from kombu import pools as kombu_pools
 
 from excom.celery import app as celery_app
 from registration.models import OutboxEmail
-from registration.services.registrations import registration_confirm, registration_submit
+from registration.services.registrations import registration_submit
+from registration.services.states import registration_confirm
 from registration.tasks import requeue_stale_emails
 from tests.factories import DelegateFactory, EventFactory, MemberCityFactory
 from tests.worker_support import CeleryWorker, RedisServer, SmtpSink, wait_until

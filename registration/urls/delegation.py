@@ -1,0 +1,10 @@
+from django.urls import path
+
+from registration.views import delegation
+
+urlpatterns = [
+    path("", delegation.delegation, name="delegation"),
+    path("add/", delegation.delegation_add, name="delegation_add"),
+    path("<int:pk>/edit/", delegation.delegation_edit, name="delegation_edit"),
+    path("<int:pk>/cancel/", delegation.delegation_cancel, name="delegation_cancel"),
+]

@@ -1,0 +1,1 @@
+"""Pages and endpoints, one module per feature: delegate, delegation, privacy, desk, staff."""
