@@ -26,10 +26,11 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.cities import MemberCityResource
 from delegates.models import Delegate, Diet, MemberCity, fold_for_search
 from registration import staff_selectors
 from registration.errors import RegistrationError
-from registration.exports import MemberCityResource, delegates_response
+from registration.exports import delegates_response
 from registration.models import (
     BadgeSheetJob,
     DelegationRole,
