@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+import tablib
 from django.core.files.base import ContentFile
 from django.db import transaction
+from import_export.results import Result, RowResult
 
-from delegates.city_import import CityRow
+from delegates.cities import CityFileError, MemberCityResource, row_messages
 from delegates.files import files_delete_on_commit
-from delegates.models import PASSPORT_FIELDS, Delegate, MemberCity, PassportAccessLog, User
+from delegates.models import PASSPORT_FIELDS, Delegate, PassportAccessLog, User
 from delegates.selectors import acting_user
 
 # What a delegate fills in about themselves (the photo is handled on its own).
@@ -104,44 +107,74 @@ def passport_access_log(*, delegate_ids: Iterable[int], viewer: User | None, pla
     )
 
 
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    code: str
+    errors: list[str]
+
+
 @dataclass
 class CityImportReport:
-    created: list[str] = dataclass_field(default_factory=list)
-    updated: list[str] = dataclass_field(default_factory=list)
-    unchanged: list[str] = dataclass_field(default_factory=list)
-    rejected: list[tuple[int, str, list[str]]] = dataclass_field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRow] = dataclass_field(default_factory=list)
     applied: bool = False
 
+    @property
+    def summary(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"rejected {len(self.rejected)}"
+        )
 
-def cities_import(*, rows: list[CityRow], partial: bool = False) -> CityImportReport:
-    """Upsert member cities by code. With errors, nothing changes unless `partial` is set."""
-    report = CityImportReport()
-    report.rejected = [(row.line, row.code, row.errors) for row in rows if row.errors]
+
+def _rejected(result: Result) -> list[RejectedRow]:
+    code_at = result.diff_headers.index("code") if "code" in result.diff_headers else None
+    rows = [
+        RejectedRow(
+            line=row.number,
+            code=str(row.values[code_at] or "") if code_at is not None else "",
+            errors=row_messages(row),
+        )
+        for row in result.invalid_rows
+    ]
+    rows += [
+        RejectedRow(
+            line=row.number,
+            code=str((row.errors[0].row or {}).get("code") or "") if row.errors else "",
+            errors=[f"row: {error.error}" for error in row.errors],
+        )
+        for row in result.error_rows
+    ]
+    return sorted(rows, key=lambda row: row.line)
+
+
+def cities_import(
+    dataset: tablib.Dataset, *, partial: bool = False, demo: bool = False
+) -> CityImportReport:
+    """Create or update member cities by code from a file's rows (delegates.cities.city_dataset).
+
+    A dry run first finds every rejected row; with any, nothing changes unless `partial` is set,
+    which applies the good rows. `demo` marks the cities as demo data. Raises CityFileError when
+    the file as a whole is wrong (missing columns).
+    """
+    preview = MemberCityResource(demo=demo).import_data(copy.deepcopy(dataset), dry_run=True)
+    if preview.base_errors:
+        raise CityFileError("; ".join(str(error.error) for error in preview.base_errors))
+    report = CityImportReport(rejected=_rejected(preview))
     if report.rejected and not partial:
         return report
-    with transaction.atomic():
-        existing = {
-            city.code: city
-            for city in MemberCity.objects.select_for_update().filter(
-                code__in=[row.code for row in rows if not row.errors]
-            )
-        }
-        for row in rows:
-            if row.errors:
-                continue
-            city = existing.get(row.code)
-            if city is None:
-                MemberCity.objects.create(code=row.code, **row.values)
-                report.created.append(row.code)
-                continue
-            changed = [name for name, value in row.values.items() if getattr(city, name) != value]
-            if not changed:
-                report.unchanged.append(row.code)
-                continue
-            for name in changed:
-                setattr(city, name, row.values[name])
-            city.save()
-            report.updated.append(row.code)
+    result = MemberCityResource(demo=demo).import_data(
+        dataset, rollback_on_validation_errors=not partial
+    )
+    report = CityImportReport(rejected=_rejected(result))
+    if result.has_errors() or (report.rejected and not partial):
+        return report
+    report.created = result.totals[RowResult.IMPORT_TYPE_NEW]
+    report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
+    report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
     report.applied = True
     return report
 

@@ -12,19 +12,11 @@ from datetime import date, datetime, time
 from typing import Any
 
 import tablib
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
 
-from delegates.city_import import COLUMNS as CITY_COLUMNS
-from delegates.city_import import REQUIRED_COLUMNS as CITY_REQUIRED_COLUMNS
-from delegates.city_import import CityRowForm
-from delegates.models import MemberCity, Region
 from registration.models import Event, Registration
 
 FORMATS = {
@@ -232,121 +224,3 @@ def operational_list_response(
         fmt=fmt,
         name=f"{event.slug}-{lst.slug}",
     )
-
-
-# Member cities: import and export in the admin (django-import-export)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-class ClassMarkedDiff(resources.Diff):
-    """The import preview's changes marked with <ins>/<del> and no inline style (CSP: style-src
-    'self'); static/staff/staff.css colours them."""
-
-    def as_html(self) -> list[str]:
-        from diff_match_patch import diff_match_patch
-
-        tags = {1: "ins", -1: "del", 0: "span"}
-        cells = []
-        matcher = diff_match_patch()
-        for before, after in zip(self.left, self.right, strict=False):
-            if before != after and self.new:
-                before = ""
-            diff = matcher.diff_main(str(before or ""), str(after or ""))
-            matcher.diff_cleanupSemantic(diff)
-            cells.append(
-                format_html_join(
-                    "",
-                    "<{}>{}</{}>",
-                    (
-                        (tags[op], linebreaksbr(text, autoescape=True), tags[op])
-                        for op, text in diff
-                    ),
-                )
-            )
-        return cells
-
-
-class MemberCityResource(resources.ModelResource):
-    """The columns of docs/city-import.md, checked row by row with CityRowForm.
-
-    The command-line import (import_cities) and this admin import read the same columns and apply
-    the same rules; a file with any invalid row imports nothing.
-    """
-
-    code = fields.Field(attribute="code", column_name="code")
-    name_en = fields.Field(attribute="name_en", column_name="name_en")
-    name_local = fields.Field(attribute="name_local", column_name="name_local")
-    country = fields.Field(attribute="country", column_name="country")
-    region = fields.Field(
-        attribute="region", column_name="region", widget=widgets.ForeignKeyWidget(Region, "code")
-    )
-    membership = fields.Field(attribute="membership", column_name="membership")
-    executive_committee = fields.Field(
-        attribute="is_executive_committee",
-        column_name="executive_committee",
-        widget=widgets.BooleanWidget(),
-    )
-    delegation_quota = fields.Field(attribute="delegation_quota", column_name="delegation_quota")
-    focal_point_name = fields.Field(attribute="focal_point_name", column_name="focal_point_name")
-    focal_point_email = fields.Field(attribute="focal_point_email", column_name="focal_point_email")
-    focal_point_phone = fields.Field(attribute="focal_point_phone", column_name="focal_point_phone")
-    active = fields.Field(
-        attribute="is_active", column_name="active", widget=widgets.BooleanWidget()
-    )
-
-    class Meta:
-        model = MemberCity
-        fields = CITY_COLUMNS
-        export_order = CITY_COLUMNS
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
-        clean_model_instances = False
-
-    def get_diff_class(self) -> type[resources.Diff]:
-        return ClassMarkedDiff
-
-    def dehydrate_country(self, city: MemberCity) -> str:
-        return city.country.code or ""
-
-    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
-        dataset.headers = [_text(name).lower() for name in dataset.headers or []]
-        missing = [name for name in CITY_REQUIRED_COLUMNS if name not in dataset.headers]
-        if missing:
-            raise ValueError(
-                _("The file lacks the column(s): %(columns)s. See docs/city-import.md.")
-                % {"columns": ", ".join(missing)}
-            )
-        self._first_line_of_code: dict[str, int] = {}
-
-    def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
-        for name in list(row):
-            row[name] = _text(row[name])
-        row["code"] = row.get("code", "").lower()
-
-    def import_instance(self, instance: MemberCity, row: dict[str, Any], **kwargs: Any) -> None:
-        form = CityRowForm(data={column: _text(row.get(column)) for column in CITY_COLUMNS})
-        errors: dict[str, list[str]] = {}
-        if not form.is_valid():
-            errors = {name: list(messages) for name, messages in form.errors.items()}
-        code = row.get("code", "")
-        # The line in the file: the header is line 1.
-        line = int(kwargs.get("row_number") or 0) + 1
-        first = self._first_line_of_code.setdefault(code, line) if code else line
-        if first != line:
-            errors.setdefault("code", []).append(
-                str(_("'%(code)s' is also on line %(line)d") % {"code": code, "line": first})
-            )
-        if errors:
-            raise ValidationError(errors)
-        instance.code = form.cleaned_data["code"]
-        for name, value in form.values().items():
-            setattr(instance, name, value)

@@ -11,11 +11,11 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.cities import MemberCityResource
 from delegates.models import MemberCity
 from registration import staff_selectors
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
-from registration.exports import MemberCityResource
 from registration.selectors import event_current
 
 

@@ -1,4 +1,8 @@
-"""Member cities in the admin: counts for the current event, search, import with a preview, export."""
+"""Member cities in the admin: counts for the current event, search, import with a preview, export.
+
+The admin's import and `manage.py import_cities` run the same resource: a bad row is rejected by
+both with the same words and the same line number, and neither saves any row of such a file.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
-from delegates.city_import import COLUMNS
+from delegates.cities import COLUMNS
 from delegates.models import MemberCity, Membership
 from registration.models import Registration, State
 from tests.factories import MemberCityFactory, RegionFactory, UserFactory
@@ -117,8 +123,13 @@ def test_import_with_errors_reports_each_row_and_applies_nothing(staff_client, a
     result = preview.context["result"]
     assert result.has_validation_errors()
     assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
+    # Numbered as lines of the file, like the command and the duplicate message do.
     invalid = {row.number: row.error_dict for row in result.invalid_rows}
-    assert "country" in invalid[2]
+    assert set(invalid) == {3, 4}
+    assert "country" in invalid[3]
+    assert {"code", "region", "membership", "executive_committee", "focal_point_email"} <= set(
+        invalid[4]
+    )
     page = preview.content.decode()
     assert "unknown country" in page
     assert "unknown region" in page
@@ -130,9 +141,73 @@ def test_import_with_errors_reports_each_row_and_applies_nothing(staff_client, a
 def test_import_without_a_required_column_is_refused(staff_client, asia):
     preview = upload(staff_client, b"code,name_en\nkr-suwon,Suwon\n")
     assert preview.status_code == 200
-    assert preview.context["result"].has_errors()
-    assert "country, region" in preview.content.decode()
+    result = preview.context["result"]
+    assert result.has_errors()
+    assert [str(error.error) for error in result.base_errors] == [
+        "The file lacks the column(s): country, region. See docs/city-import.md."
+    ]
+    assert not result.invalid_rows and not result.row_errors()
     assert not MemberCity.objects.filter(code="kr-suwon").exists()
+
+
+GOOD_ROW = "kr-suwon,Suwon,수원시,KR,asia-pacific,full,yes,4,,,,"
+
+
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        pytest.param("xx-nowhere,Nowhere,,Atlantis,asia-pacific,full,,3,,,,", id="country"),
+        pytest.param("kr-daegu,Daegu,,KR,moon,full,,3,,,,", id="region"),
+        pytest.param("kr-daegu,Daegu,,KR,asia-pacific,gold,,3,,,,", id="membership"),
+        pytest.param("kr-daegu,Daegu,,KR,asia-pacific,full,maybe,3,,,,", id="yes-no"),
+        pytest.param("kr-daegu,Daegu,,KR,asia-pacific,full,,501,,,,", id="quota"),
+        pytest.param("kr-daegu,Daegu,,KR,asia-pacific,full,,3,,not-an-email,,", id="email"),
+        pytest.param("kr-suwon,Suwon again,,KR,asia-pacific,full,,3,,,,", id="duplicate"),
+        pytest.param(",Nameless,,,asia-pacific,full,,3,,,,", id="required"),
+        pytest.param("kr daegu!,Daegu,,KR,asia-pacific,full,,3,,,,", id="code"),
+    ],
+)
+def test_a_bad_row_is_rejected_alike_by_the_admin_and_the_command(
+    staff_client, asia, tmp_path, bad_row
+):
+    content = f"{HEADER}\n{GOOD_ROW}\n{bad_row}\n"
+    path = tmp_path / "cities.csv"
+    path.write_text(content, encoding="utf-8")
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        call_command("import_cities", str(path), stdout=out)
+    heading, *command_messages = [line.strip() for line in out.getvalue().splitlines()]
+
+    preview = upload(staff_client, content.encode())
+    (row,) = preview.context["result"].invalid_rows
+    admin_messages = [
+        f"{name}: {message}" for name, messages in row.error_dict.items() for message in messages
+    ]
+
+    assert heading.startswith("rejected line 3 ") and row.number == 3
+    assert command_messages and command_messages == admin_messages
+    page = preview.content.decode()
+    assert all(
+        escape(message) in page for messages in row.error_dict.values() for message in messages
+    )
+    assert preview.context.get("confirm_form") is None
+    assert not MemberCity.objects.exists()  # not even the good row, by either path
+
+
+def test_an_export_imports_back_unchanged(staff_client, asia, tmp_path):
+    MemberCityFactory(code="kr-suwon", name_en="Suwon", name_local="수원시", region=asia)
+    MemberCityFactory(code="jp-kyoto", name_en="Kyoto", country="JP", region=asia, is_active=False)
+    exported = staff_client.post(
+        reverse(EXPORT),
+        {"format": "0", "resource": "0", **{f"membercityresource_{c}": "on" for c in COLUMNS}},
+    )
+    path = tmp_path / "export.csv"
+    path.write_bytes(exported.content)
+
+    out = io.StringIO()
+    call_command("import_cities", str(path), stdout=out)
+    assert "created 0, updated 0, unchanged 2, rejected 0" in out.getvalue()
 
 
 def test_import_xlsx(staff_client, asia):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from delegates.city_import import CityFileError, city_rows_from_file
+from delegates.cities import CityFileError, city_dataset
 from delegates.services import cities_import
 
 
@@ -25,21 +25,18 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         try:
-            rows = city_rows_from_file(file)
+            report = cities_import(city_dataset(file), partial=partial)
         except CityFileError as error:
             raise CommandError(f"{file}: {error}") from error
-        report = cities_import(rows=rows, partial=partial)
-        for line, code, errors in report.rejected:
-            self.stdout.write(self.style.ERROR(f"rejected line {line} ({code or 'no code'}):"))
-            for error in errors:
+        for row in report.rejected:
+            self.stdout.write(
+                self.style.ERROR(f"rejected line {row.line} ({row.code or 'no code'}):")
+            )
+            for error in row.errors:
                 self.stdout.write(f"    {error}")
-        summary = (
-            f"created {len(report.created)}, updated {len(report.updated)}, "
-            f"unchanged {len(report.unchanged)}, rejected {len(report.rejected)}"
-        )
         if not report.applied:
             raise CommandError(
-                f"{summary}. Nothing was changed because of the rejected rows; fix them, "
+                f"{report.summary}. Nothing was changed because of the rejected rows; fix them, "
                 "or run again with --partial to apply the others."
             )
-        self.stdout.write(self.style.SUCCESS(summary))
+        self.stdout.write(self.style.SUCCESS(report.summary))

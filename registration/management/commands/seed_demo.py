@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import csv
 import secrets
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
-from delegates.models import Delegate, MemberCity, Membership, Region, User
-from delegates.services import delegate_save
-from registration.demo_data import DEMO_CITIES, DEMO_DELEGATES
+from delegates.cities import city_dataset
+from delegates.models import Delegate, MemberCity, User
+from delegates.services import cities_import, delegate_save
 from registration.errors import RegistrationError
-from registration.models import Category, DelegationRole, Event, Session
+from registration.models import Event, Session
 from registration.services.registrations import registration_submit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 DEMO_SLUG = "wego-excom-2019"
 ADMIN_EMAIL = "admin@wego.example"
+# The demo's content is data: cities.csv in the columns of docs/city-import.md, loaded like
+# `import_cities` loads a file, and delegates.csv, one registration per row. The cities are real
+# places, but every record made from these files is marked as demo data.
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DELEGATE_COLUMNS = (
+    "honorific",
+    "given_name",
+    "family_name",
+    "native_name",
+    "job_title",
+    "organisation",
+    "language",
+)
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -113,91 +127,39 @@ class Command(BaseCommand):
         return event
 
     def _cities(self) -> dict[str, MemberCity]:
-        regions = {region.code: region for region in Region.objects.all()}
-        cities: dict[str, MemberCity] = {}
-        memberships = [Membership.FULL] * 6 + [
-            Membership.ASSOCIATE,
-            Membership.NON_MEMBER,
-            Membership.SISTER_CITY,
-            Membership.PARTNER,
-        ]
-        number = 0
-        for country, region_code, names in DEMO_CITIES:
-            for name_en, name_local in names:
-                code = f"{country.lower()}-{slugify(name_en)}"
-                city, _created = MemberCity.objects.update_or_create(
-                    code=code,
-                    defaults={
-                        "name_en": name_en,
-                        "name_local": name_local,
-                        "country": country,
-                        "region": regions[region_code],
-                        "membership": memberships[number % len(memberships)]
-                        if code != "kr-seongnam"
-                        else Membership.FULL,
-                        "is_executive_committee": number % 7 == 0 or code == "kr-seongnam",
-                        "delegation_quota": 5 if country == "KR" else 3,
-                        "focal_point_name": "Demo focal point",
-                        "focal_point_email": f"focal.{code}@demo.example",
-                        "is_demo": True,
-                    },
-                )
-                cities[code] = city
-                number += 1
-        return cities
+        report = cities_import(city_dataset(DEMO_DIR / "cities.csv"), demo=True)
+        if not report.applied:
+            problems = "; ".join(
+                f"line {row.line}: {', '.join(row.errors)}" for row in report.rejected
+            )
+            raise CommandError(f"{DEMO_DIR / 'cities.csv'}: {problems}")
+        return {city.code: city for city in MemberCity.objects.filter(is_demo=True)}
 
     def _delegates(self, event: Event, cities: dict[str, MemberCity]) -> int:
-        heads: set[int] = set()
+        with (DEMO_DIR / "delegates.csv").open(encoding="utf-8", newline="") as file:
+            rows = list(csv.DictReader(file))
+        sessions = list(event.sessions.all())
         count = 0
-        for (
-            given,
-            family,
-            native,
-            honorific,
-            title,
-            organisation,
-            city_code,
-            language,
-        ) in DEMO_DELEGATES:
-            city = cities[city_code]
-            email = f"{slugify(given)}.{slugify(family)}@demo.example".replace("-", "")
+        for row in rows:
+            email = row["email"]
             if Delegate.objects.filter(email__iexact=email).exists():
                 continue
             delegate, _changes = delegate_save(
                 delegate=None,
                 email=email,
-                data={
-                    "honorific": honorific,
-                    "given_name": given,
-                    "family_name": family,
-                    "native_name": native if native != f"{given} {family}" else "",
-                    "job_title": title,
-                    "organisation": organisation,
-                    "city": city,
-                    "language": language,
-                },
+                data={name: row[name] for name in DELEGATE_COLUMNS} | {"city": cities[row["city"]]},
             )
-            role = DelegationRole.DELEGATE
-            category = Category.DELEGATE
-            if city.pk not in heads:
-                role = DelegationRole.HEAD
-                heads.add(city.pk)
-                category = Category.EXCOM if city.is_executive_committee else Category.DELEGATE
-            if "Mayor" in title or "Secretary General" in title:
-                category = Category.VIP
-            if organisation == "Yonhap News Agency":
-                role, category = DelegationRole.PRESS, Category.PRESS
             try:
                 registration_submit(
                     delegate=delegate,
                     event=event,
                     data={
-                        "delegation_role": role,
-                        "category": category,
-                        "hotel_needed": count % 3 != 0,
+                        "delegation_role": row["delegation_role"],
+                        "category": row["category"],
+                        "hotel_needed": row["hotel_needed"] == "yes",
                     },
                     actor=None,
-                    sessions=list(event.sessions.all()),
+                    sessions=sessions,
                 )
             except RegistrationError as error:
                 self.stderr.write(f"{email}: {error.message}")
