@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registration.admin.forms import PrivacyNoticeForm
 from registration.models import PrivacyNotice, PurgeRecord
-from registration.services.privacy import privacy_notice_publish
+from registration.services.privacy.notices import privacy_notice_publish
 
 
 @admin.register(PrivacyNotice)

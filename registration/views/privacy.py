@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from delegates.models import Delegate
 from registration import selectors
 from registration.errors import RegistrationError
-from registration.services import privacy as privacy_services
+from registration.services.privacy.data_export import delegate_data_export
+from registration.services.privacy.erasure import delegate_request_erasure
 
 
 def _own_delegate(request: HttpRequest) -> Delegate:
@@ -51,7 +52,7 @@ def _zip_response(content: bytes, delegate: Delegate) -> HttpResponse:
 @login_required
 def my_data_export(request: HttpRequest) -> HttpResponse:
     delegate = _own_delegate(request)
-    content = privacy_services.delegate_data_export(delegate=delegate, viewer=request.user)
+    content = delegate_data_export(delegate=delegate, viewer=request.user)
     return _zip_response(content, delegate)
 
 
@@ -63,7 +64,7 @@ def my_data_erase(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Please tick the box to confirm that you want your data erased."))
         return redirect("my_data")
     try:
-        privacy_services.delegate_request_erasure(delegate=delegate, actor=request.user)
+        delegate_request_erasure(delegate=delegate, actor=request.user)
     except RegistrationError as error:
         messages.error(request, error.message)
     else:
@@ -82,7 +83,7 @@ def delegate_data_export_for_secretariat(request: HttpRequest, pk: int) -> HttpR
     if not (request.user.is_staff and selectors.user_is_secretariat(user=request.user)):
         raise PermissionDenied
     delegate = get_object_or_404(Delegate, pk=pk)
-    content = privacy_services.delegate_data_export(delegate=delegate, viewer=request.user)
+    content = delegate_data_export(delegate=delegate, viewer=request.user)
     return _zip_response(content, delegate)
 
 

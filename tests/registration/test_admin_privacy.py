@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from registration.services.privacy.erasure import delegate_request_erasure
 
 from delegates.models import Delegate
 from registration.models import PrivacyNotice, PurgeRecord, Registration, State
-from registration.services.privacy import delegate_request_erasure
 from tests.factories import UserFactory
 from tests.registration.test_admin_delegates import CHANGELIST, act, messages_of
 
@@ -123,7 +123,7 @@ def test_the_same_text_again_publishes_nothing_new(staff_client):
 
 
 def test_purge_records_are_listed_read_only(staff_client, asked_to_be_erased, secretariat):
-    from registration.services.privacy import delegate_erase
+    from registration.services.privacy.erasure import delegate_erase
 
     delegate_erase(delegate=asked_to_be_erased.delegate, actor=secretariat)
     response = staff_client.get(reverse("admin:registration_purgerecord_changelist"))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from registration.models import Event
-from registration.services.privacy import (
+from registration.services.privacy.retention import (
     events_past_retention,
     personal_data_purge,
     personal_data_purge_plan,
