@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -31,10 +34,11 @@ def _for_each(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
     queryset: QuerySet[Registration],
-    service,
-    done_message: str,
-    **kwargs,
+    service: Callable[..., object],
+    done_message: str | Callable[[int], str],
+    **kwargs: Any,
 ) -> None:
+    """Call `service` for each selected registration; a refusal is a message for its row."""
     done = 0
     for registration in queryset:
         try:
@@ -46,7 +50,8 @@ def _for_each(
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        text = done_message(done) if callable(done_message) else done_message % {"count": done}
+        modeladmin.message_user(request, text, messages.SUCCESS)
 
 
 @admin.action(description=_("Confirm the selected delegates"), permissions=["change"])
@@ -167,27 +172,20 @@ def print_badges(
 def issue_visa_letters(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
 ) -> None:
-    done = 0
-    for registration in queryset:
-        try:
-            visa_letter_issue(registration=registration, actor=request.user)
-        except RegistrationError as error:
-            modeladmin.message_user(
-                request, f"{registration.delegate}: {error.message}", messages.ERROR
-            )
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request,
+    _for_each(
+        modeladmin,
+        request,
+        queryset,
+        visa_letter_issue,
+        lambda count: (
             ngettext(
                 "%(count)d visa letter issued; the delegate can download it.",
                 "%(count)d visa letters issued; the delegates can download them.",
-                done,
+                count,
             )
-            % {"count": done},
-            messages.SUCCESS,
-        )
+            % {"count": count}
+        ),
+    )
 
 
 @admin.action(description=_("Export the selected delegates (CSV)"), permissions=["view"])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from registration.admin.pages import AuditTrailAdmin
 from registration.models import DeskLog
 
 
 @admin.register(DeskLog)
-class DeskLogAdmin(admin.ModelAdmin):
+class DeskLogAdmin(AuditTrailAdmin):
     """Every scan, check-in and print at the desk: read-only, it is the audit trail."""
 
     list_display = ("created_at", "action", "desk", "operator", "registration", "reason")
@@ -24,12 +25,3 @@ class DeskLogAdmin(admin.ModelAdmin):
     list_select_related = ("operator", "registration__delegate", "registration__event")
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "action", "desk", "operator", "registration", "reason")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

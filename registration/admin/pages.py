@@ -15,6 +15,19 @@ from django.utils.translation import gettext
 from registration.models import Registration
 
 
+class AuditTrailAdmin(admin.ModelAdmin):
+    """An audit trail in the admin: read, filtered and searched, never added to or changed."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class QuickActionCheckboxMixin:
     """Django's action checkbox markup, written directly: a template-rendered widget on each of
     a hundred rows cost about a third of a list page."""

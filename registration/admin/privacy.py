@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from registration.admin.forms import PrivacyNoticeForm
+from registration.admin.pages import AuditTrailAdmin
 from registration.models import PrivacyNotice, PurgeRecord
 from registration.services.privacy.notices import privacy_notice_publish
 
@@ -73,19 +74,10 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PurgeRecord)
-class PurgeRecordAdmin(admin.ModelAdmin):
+class PurgeRecordAdmin(AuditTrailAdmin):
     """What the retention purge and each erasure removed: the secretariat's record of it."""
 
     list_display = ("ran_at", "reason", "event", "delegate_count", "ran_by")
     list_filter = ("reason", "event")
     list_select_related = ("event", "ran_by")
     readonly_fields = ("ran_at", "reason", "event", "delegate_count", "erased", "ran_by")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -34,6 +34,19 @@ from registration.services.registrations import REGISTRATION_FIELDS, registratio
 from registration.services.staff import STAFF_FIELDS, registration_set_staff_fields
 from registration.services.submissions import registration_submit_by_secretariat
 
+# What the secretariat reads on a registration's page but changes only through the actions.
+RECORD_FIELDS = (
+    "event",
+    "delegate_link",
+    "city",
+    "state",
+    "holds_place",
+    "decline_reason",
+    "submitted_at",
+    "state_changed_at",
+)
+DESK_FIELDS = ("checked_in_at", "checked_in_desk", "checked_in_by")
+
 
 class RegistrationLogInline(admin.TabularInline):
     model = RegistrationLog
@@ -101,43 +114,15 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
     # row (ids grow with submission; the submitted column still sorts on a click).
     ordering = ("-pk",)
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "event",
-                    "delegate_link",
-                    "city",
-                    "state",
-                    "holds_place",
-                    "decline_reason",
-                    "submitted_at",
-                    "state_changed_at",
-                )
-            },
-        ),
+        (None, {"fields": RECORD_FIELDS}),
         (_("Registration"), {"fields": REGISTRATION_FIELDS}),
         (_("Secretariat"), {"fields": (*STAFF_FIELDS, "visa_letter_status", "badge_status")}),
         (
             _("Venue desk"),
-            {"fields": ("checked_in_at", "checked_in_desk", "checked_in_by")},
+            {"fields": DESK_FIELDS},
         ),
     )
-    readonly_fields = (
-        "event",
-        "delegate_link",
-        "city",
-        "state",
-        "holds_place",
-        "decline_reason",
-        "submitted_at",
-        "state_changed_at",
-        "visa_letter_status",
-        "badge_status",
-        "checked_in_at",
-        "checked_in_desk",
-        "checked_in_by",
-    )
+    readonly_fields = (*RECORD_FIELDS, "visa_letter_status", "badge_status", *DESK_FIELDS)
     inlines = [RegistrationLogInline]
     actions = (
         delegate_list_actions.confirm_selected,

@@ -11,6 +11,7 @@ from registration.models.outbox import OutboxEmail
 from registration.models.privacy import PrivacyNotice, PurgeRecord
 from registration.models.registrations import (
     LIVE_STATES,
+    TRAVEL_FIELDS,
     Category,
     DelegationRole,
     Registration,
@@ -23,6 +24,7 @@ from registration.models.storage import private_storage
 __all__ = [
     "LIVE_STATES",
     "RETENTION_DAYS",
+    "TRAVEL_FIELDS",
     "Badge",
     "BadgeSheetJob",
     "Category",

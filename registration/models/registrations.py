@@ -57,6 +57,18 @@ def new_badge_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+# When and how a delegate arrives and leaves: the pick-up list's columns, erased by the retention
+# purge once the event is over.
+TRAVEL_FIELDS = (
+    "arrival_date",
+    "arrival_time",
+    "arrival_flight",
+    "departure_date",
+    "departure_time",
+    "departure_flight",
+)
+
+
 class Registration(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("event")

@@ -20,6 +20,7 @@ from delegates.services import change_as_text
 from registration.errors import RegistrationError
 from registration.models import (
     LIVE_STATES,
+    TRAVEL_FIELDS,
     DelegationRole,
     Event,
     OutboxEmail,
@@ -44,12 +45,7 @@ REGISTRATION_FIELDS = (
     "delegation_role",
     "category",
     "visa_letter_wanted",
-    "arrival_date",
-    "arrival_time",
-    "arrival_flight",
-    "departure_date",
-    "departure_time",
-    "departure_flight",
+    *TRAVEL_FIELDS,
     "hotel_needed",
 )
 

@@ -7,6 +7,7 @@ import json
 import zipfile
 from typing import Any
 
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from delegates.models import PASSPORT_FIELDS, Delegate, PassportAccessLog, User
@@ -25,6 +26,12 @@ def _iso(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _add_file(files: dict[str, bytes], name: str, stored: FieldFile) -> str:
+    with stored.open("rb") as handle:
+        files[name] = handle.read()
+    return name
 
 
 def delegate_data_export(*, delegate: Delegate, viewer: User) -> bytes:
@@ -100,20 +107,15 @@ def delegate_data_export(*, delegate: Delegate, viewer: User) -> bytes:
         }
         badge = Badge.objects.filter(registration=registration).first()
         if badge and badge.pdf:
-            name = f"badge-{registration.event.slug}.pdf"
-            with badge.pdf.open("rb") as handle:
-                files[name] = handle.read()
-            entry["badge"] = name
+            entry["badge"] = _add_file(files, f"badge-{registration.event.slug}.pdf", badge.pdf)
         letter = VisaLetter.objects.filter(registration=registration).first()
         if letter and letter.pdf:
-            name = f"visa-letter-{letter.reference}.pdf"
-            with letter.pdf.open("rb") as handle:
-                files[name] = handle.read()
-            entry["visa_letter"] = name
+            entry["visa_letter"] = _add_file(
+                files, f"visa-letter-{letter.reference}.pdf", letter.pdf
+            )
         entries.append(entry)
     if delegate.photo:
-        with delegate.photo.open("rb") as handle:
-            files["photo.jpg"] = handle.read()
+        _add_file(files, "photo.jpg", delegate.photo)
     if any(getattr(delegate, name) for name in PASSPORT_FIELDS):
         passport_access_log(
             delegate_ids=[delegate.pk], viewer=viewer, place=PassportAccessLog.Place.EXPORT

@@ -14,6 +14,7 @@ from delegates.files import files_delete_on_commit
 from delegates.models import PASSPORT_FIELDS, Delegate, User
 from delegates.selectors import acting_user
 from registration.models import (
+    TRAVEL_FIELDS,
     Event,
     PurgeRecord,
     Registration,
@@ -29,14 +30,7 @@ RETAINED_PERSON_FIELDS_CLEARED = (
     "phone",
 )
 # ... and from each of their registrations for the event.
-RETAINED_REGISTRATION_FIELDS_CLEARED = (
-    "arrival_date",
-    "arrival_time",
-    "arrival_flight",
-    "departure_date",
-    "departure_time",
-    "departure_flight",
-)
+RETAINED_REGISTRATION_FIELDS_CLEARED = TRAVEL_FIELDS
 EMPTY = {
     "passport_date_of_birth": None,
     "passport_expiry": None,
