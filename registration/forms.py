@@ -6,7 +6,6 @@ Forms only parse and validate; the services write.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from delegates.models import (
     MemberCity,
 )
 from delegates.photos import photo_clean
+from delegates.text import is_latin_text
 from registration.models import DelegationRole, Event, PrivacyNotice, Registration, Session
 
 OTHER_CITY = "other"
@@ -38,14 +38,6 @@ ROLES_FOR_DELEGATES = [
 ROLES_FOR_COLLEAGUES = [
     (value, label) for value, label in ROLES_FOR_DELEGATES if value != DelegationRole.HEAD
 ]
-
-
-def is_latin_text(value: str) -> bool:
-    """True when every letter is a Latin letter (accents welcome)."""
-    for char in value:
-        if char.isalpha() and not unicodedata.name(char, "").startswith("LATIN"):
-            return False
-    return True
 
 
 class CityChoiceField(forms.ChoiceField):
