@@ -87,8 +87,8 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     from django.utils import timezone
 
     from delegates.models import Delegate, MemberCity, Region, User
-    from registration.badges import badge_content_hash, badge_context
     from registration.models import Badge, Registration, State
+    from registration.rendering.badge_content import badge_content_hash, badge_context
     from registration.services.badges import badge_ensure
 
     now = timezone.now()

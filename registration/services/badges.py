@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegates.files import files_delete_on_commit
-from registration.badge_rendering import render_badge_pdf
-from registration.badges import badge_content_hash, badge_context
 from registration.errors import RegistrationError
 from registration.models import Badge, Registration
+from registration.rendering.badge_content import badge_content_hash, badge_context
+from registration.rendering.badge_pdf import render_badge_pdf
 from registration.services.worker import RENDER_BADGE, task_queue_on_commit
 
 logger = logging.getLogger(__name__)

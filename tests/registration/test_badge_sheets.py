@@ -10,8 +10,8 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
-from registration import badge_rendering
-from registration.badge_sheets import badge_sheet_pdf, badge_sheet_write
+from registration.rendering import badge_pdf
+from registration.rendering.sheet_layouts import badge_sheet_pdf, badge_sheet_write
 from registration.services import badges as badge_services
 from registration.services.badges import badge_ensure
 from tests.factories import DelegateFactory, EventFactory, RegistrationFactory
@@ -45,7 +45,7 @@ def no_rendering(monkeypatch):
 
     monkeypatch.setattr(weasyprint.HTML, "render", refuse)
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", refuse)
-    monkeypatch.setattr(badge_rendering, "render_badge_pdf", refuse)
+    monkeypatch.setattr(badge_pdf, "render_badge_pdf", refuse)
     monkeypatch.setattr(badge_services, "render_badge_pdf", refuse)
 
 

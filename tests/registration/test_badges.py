@@ -17,22 +17,22 @@ from django.core.files.base import ContentFile
 from PIL import Image
 from pypdf import PdfReader
 
-from registration import badge_rendering
-from registration.badge_fonts import BADGE_FONTS, badge_fonts_dir
-from registration.badge_rendering import (
-    BadgeResourceRefused,
-    BadgeURLFetcher,
-    badge_html,
-    render_badge_pdf,
-)
-from registration.badges import (
+from registration.models import Badge, Category
+from registration.rendering import badge_pdf
+from registration.rendering.badge_content import (
     CATEGORY_STYLES,
     badge_content_hash,
     badge_context,
     detect_script_lang,
     format_event_dates,
 )
-from registration.models import Badge, Category
+from registration.rendering.badge_pdf import (
+    BadgeResourceRefused,
+    BadgeURLFetcher,
+    badge_html,
+    render_badge_pdf,
+)
+from registration.rendering.fonts import BADGE_FONTS, badge_fonts_dir
 from registration.services import badges as badge_services
 from registration.services.badges import (
     MAX_RENDER_ATTEMPTS,
@@ -261,7 +261,7 @@ def test_the_compact_korean_fonts_hold_every_hangul_syllable_with_low_glyph_ids(
 
 
 def test_badge_fonts_are_made_only_when_missing_or_older_than_their_source(tmp_path, monkeypatch):
-    from registration import badge_fonts
+    from registration.rendering import fonts as badge_fonts
 
     source = tmp_path / "NotoSansCJK-Bold.ttc"
     source.write_bytes(b"collection")
@@ -420,7 +420,7 @@ def test_url_fetcher_refuses_anything_outside_static_and_media(media, url):
 
 
 def test_url_fetcher_serves_a_png_data_url_as_the_qr_code_uses(media):
-    from registration.badges import qr_png_data_url
+    from registration.rendering.badge_content import qr_png_data_url
 
     response = BadgeURLFetcher().fetch(qr_png_data_url("a-token"))
     try:
@@ -556,6 +556,6 @@ def test_a_render_that_killed_its_worker_counts_as_an_attempt(excom, monkeypatch
 def test_renderer_keeps_one_font_configuration_per_process(excom):
     context = badge_context(make_registration(excom))
     render_badge_pdf(context)
-    first = badge_rendering._renderer.get()
+    first = badge_pdf._renderer.get()
     render_badge_pdf(context)
-    assert badge_rendering._renderer.get() == first
+    assert badge_pdf._renderer.get() == first

@@ -26,7 +26,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from registration.badges import qr_png_data_url
+from registration.rendering.badge_content import qr_png_data_url
 
 TEMPLATE_NAME = "badges/badge.html"
 STYLESHEET_NAME = "badges/badge.css"
