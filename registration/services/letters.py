@@ -27,7 +27,7 @@ from delegates.services import passport_access_log
 from registration.errors import RegistrationError
 from registration.models import Registration, State, VisaLetter
 from registration.rendering.badge_content import format_event_dates
-from registration.rendering.badge_pdf import BadgeURLFetcher
+from registration.rendering.safe_fetcher import BadgeURLFetcher
 
 LETTER_TEMPLATE = "letters/visa_letter.html"
 # Consulates read English; the letter is in English whatever the staff member's language.

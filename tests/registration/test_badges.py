@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import subprocess
@@ -18,7 +19,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from registration.models import Badge, Category
-from registration.rendering import badge_pdf
 from registration.rendering.badge_content import (
     CATEGORY_STYLES,
     badge_content_hash,
@@ -26,13 +26,9 @@ from registration.rendering.badge_content import (
     detect_script_lang,
     format_event_dates,
 )
-from registration.rendering.badge_pdf import (
-    BadgeResourceRefused,
-    BadgeURLFetcher,
-    badge_html,
-    render_badge_pdf,
-)
+from registration.rendering.badge_pdf import badge_html, render_badge_pdf
 from registration.rendering.fonts import BADGE_FONTS, badge_fonts_dir
+from registration.rendering.safe_fetcher import BadgeResourceRefused, BadgeURLFetcher
 from registration.services import badges as badge_services
 from registration.services.badges import (
     MAX_RENDER_ATTEMPTS,
@@ -553,9 +549,16 @@ def test_a_render_that_killed_its_worker_counts_as_an_attempt(excom, monkeypatch
     assert badge.last_error == ""
 
 
-def test_renderer_keeps_one_font_configuration_per_process(excom):
-    context = badge_context(make_registration(excom))
-    render_badge_pdf(context)
-    first = badge_pdf._renderer.get()
-    render_badge_pdf(context)
-    assert badge_pdf._renderer.get() == first
+def _render_in_child(context: dict) -> bytes:
+    return render_badge_pdf(context)
+
+
+def test_a_forked_worker_process_renders_after_its_parent_has(excom):
+    context = badge_context(make_registration(excom, native_name="은수미"))
+    in_parent = render_badge_pdf(context)
+    # Celery's prefork pool forks after the parent may have rendered: the child must not reuse
+    # the parent's fontconfig state, and its badge must come out the same.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        in_child = pool.apply(_render_in_child, (context,))
+    assert pdf_text(in_child) == pdf_text(in_parent)
+    assert base_fonts(in_child) == base_fonts(in_parent)
