@@ -85,6 +85,7 @@ def contexts(photo_name: str, with_photo: bool) -> list[dict]:
     from delegates.models import Delegate, MemberCity
     from registration.models import Event, Registration
     from registration.rendering.badge_content import badge_context
+    from registration.services.badges import badge_facts
 
     event = Event(
         name="WeGO Executive Committee Meeting 2019",
@@ -108,7 +109,7 @@ def contexts(photo_name: str, with_photo: bool) -> list[dict]:
         registration = Registration(
             event=event, delegate=delegate, category=category, badge_token=f"bench-{number:04d}"
         )
-        result.append(badge_context(registration))
+        result.append(badge_context(badge_facts(registration)))
     return result
 
 
