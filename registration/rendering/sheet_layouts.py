@@ -23,8 +23,8 @@ A4 = (210 * MM, 297 * MM)
 # ISO/IEC 7810 ID-1 (CR80), held upright like the badge itself.
 CR80 = (54 * MM, 85.6 * MM)
 
-# Four-up: a margin every office printer can reach, and a gutter between badges wide enough for
-# the cut marks, so the badges are printed at about 94 % of A6.
+# Four-up: at least a margin every office printer can reach, and a gutter between badges wide
+# enough for the cut marks, so the badges are printed at about 94 % of A6.
 FOUR_UP_MARGIN = 4 * MM
 FOUR_UP_GUTTER = 4 * MM
 CUT_MARK_LENGTH = 3 * MM
@@ -53,16 +53,24 @@ class Layout:
 
 def _four_up_slots() -> tuple[Slot, ...]:
     page_w, page_h = A4
-    width = (page_w - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2
-    height = (page_h - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2
+    # Slots of the badge's own shape, as large as the margin and gutter allow, and the block of
+    # four centred on the page: each badge fills its slot, so the cut marks at the slot's corners
+    # are on the badge's edges (a slot of another shape would leave white between the two).
+    scale = min(
+        (page_w - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2 / A6[0],
+        (page_h - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2 / A6[1],
+    )
+    width, height = A6[0] * scale, A6[1] * scale
+    left = (page_w - 2 * width - FOUR_UP_GUTTER) / 2
+    bottom = (page_h - 2 * height - FOUR_UP_GUTTER) / 2
     slots = []
     # Reading order: top left, top right, bottom left, bottom right.
     for row in (1, 0):
         for column in (0, 1):
             slots.append(
                 Slot(
-                    FOUR_UP_MARGIN + column * (width + FOUR_UP_GUTTER),
-                    FOUR_UP_MARGIN + row * (height + FOUR_UP_GUTTER),
+                    left + column * (width + FOUR_UP_GUTTER),
+                    bottom + row * (height + FOUR_UP_GUTTER),
                     width,
                     height,
                 )
