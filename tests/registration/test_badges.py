@@ -1,14 +1,15 @@
-"""The badge: what it prints, that it reads back from the PDF, and when it is rebuilt."""
+"""The badge: what it prints, read from the registration, and that it reads back from the PDF.
+
+Storing and rebuilding are in test_badge_storage.py, the fonts in test_badge_fonts.py.
+"""
 
 from __future__ import annotations
 
 import io
 import multiprocessing
-import os
 import re
 import subprocess
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from delegates.models import Delegate
-from registration.models import Badge, Category, Event, Registration
+from registration.models import Category, Event, Registration
 from registration.rendering.badge_content import (
     CATEGORY_STYLES,
     BadgeFacts,
@@ -30,15 +31,7 @@ from registration.rendering.badge_content import (
     format_event_dates,
 )
 from registration.rendering.badge_pdf import badge_html, render_badge_pdf
-from registration.rendering.fonts import BADGE_FONTS, badge_fonts_dir
-from registration.services import badges as badge_services
-from registration.services.badges import (
-    MAX_RENDER_ATTEMPTS,
-    BadgeError,
-    badge_ensure,
-    badge_facts,
-    badge_pdf_bytes,
-)
+from registration.services.badges import badge_facts, badge_pdf_bytes
 from tests.factories import DelegateFactory, EventFactory, RegistrationFactory
 
 A6_POINTS = (297.64, 419.53)
@@ -288,57 +281,6 @@ def test_each_script_is_drawn_with_its_own_noto_font(excom, native_name, font):
     assert any(font in name for name in base_fonts(pdf)), base_fonts(pdf)
 
 
-def test_hangul_comes_from_the_compact_korean_font_and_hanja_from_the_full_one(excom):
-    fonts_dir = badge_fonts_dir()
-    missing = [f.file_name for f in BADGE_FONTS if not (fonts_dir / f.file_name).exists()]
-    assert not missing, f"run `make badge-fonts` (manage.py build_badge_fonts): {missing}"
-    # 洪 is a Hanja, outside the compact copy: the full Noto Sans CJK KR draws it.
-    registration = make_registration(excom, native_name="홍길동 洪", organisation="성남시청")
-    pdf = render_badge_pdf(context_of(registration))
-    fonts = base_fonts(pdf)
-    assert any(name.endswith("Noto-Sans-CJK-KR-Badge-Bold") for name in fonts), fonts
-    assert any(name.endswith("Noto-Sans-CJK-KR-Badge") for name in fonts), fonts  # regular
-    assert any(name.endswith("Noto-Sans-CJK-KR-Bold") for name in fonts), fonts
-    assert "홍길동" in pdf_text(pdf) and "洪" in pdf_text(pdf)
-
-
-def test_the_compact_korean_fonts_hold_every_hangul_syllable_with_low_glyph_ids():
-    from fontTools.ttLib import TTFont
-
-    for font in BADGE_FONTS:
-        compact = TTFont(str(badge_fonts_dir() / font.file_name), lazy=True)
-        cmap = compact.getBestCmap()
-        assert all(code in cmap for code in range(0xAC00, 0xD7A4)), font.file_name
-        # The point of the copy: glyph ids stay low, so WeasyPrint's subset stays small.
-        assert len(compact.getGlyphOrder()) < 20_000, font.file_name
-
-
-def test_badge_fonts_are_made_only_when_missing_or_older_than_their_source(tmp_path, monkeypatch):
-    from registration.rendering import fonts as badge_fonts
-
-    source = tmp_path / "NotoSansCJK-Bold.ttc"
-    source.write_bytes(b"collection")
-    font = badge_fonts.BadgeFont("Bold", "compact.otf")
-    monkeypatch.setattr(badge_fonts, "BADGE_FONTS", (font,))
-    monkeypatch.setattr(badge_fonts, "DEBIAN_FONT_DIR", tmp_path)
-    built = []
-
-    def fake_build(font, target):
-        built.append(target.name)
-        target.write_bytes(b"compact")
-
-    monkeypatch.setattr(badge_fonts, "_build_one", fake_build)
-    target_dir = tmp_path / "fonts"
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == [target_dir / "compact.otf"]
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == []  # up to date
-    os.utime(source, (time.time() + 60, time.time() + 60))  # Debian updated the font
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == [target_dir / "compact.otf"]
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir, force=True)
-    assert built == ["compact.otf"] * 3
-    source.unlink()  # fonts-noto-cjk not installed: nothing made, no error
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir, force=True) == []
-
-
 def test_qr_code_decodes_to_the_badge_token(excom):
     registration = make_registration(excom)
     pdf = render_badge_pdf(context_of(registration))
@@ -429,111 +371,6 @@ def test_photo_is_printed_when_there_is_one(excom):
 
     assert photos(without) == 0
     assert photos(with_photo) == 1
-
-
-# --- Storing -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def count_renders(monkeypatch):
-    calls = []
-    real = badge_services.render_badge_pdf
-
-    def counting(context):
-        calls.append(context)
-        return real(context)
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", counting)
-    return calls
-
-
-def test_badge_is_stored_privately_under_a_random_name_and_rendered_once(
-    excom, count_renders, settings
-):
-    registration = make_registration(excom)
-    badge = badge_ensure(registration=registration)
-    again = badge_ensure(registration=registration)
-
-    assert len(count_renders) == 1
-    assert again.pdf.name == badge.pdf.name
-    assert badge.pdf.name.startswith("badges/")
-    # 128 random bits as hex: nothing in the name says whose badge it is.
-    assert re.fullmatch(r"[0-9a-f]{32}", Path(badge.pdf.name).stem)
-    assert Path(badge.pdf.path).is_relative_to(settings.PRIVATE_ROOT)
-    assert badge.render_attempts == 1
-    assert badge.last_error == ""
-    assert badge.is_ready
-
-
-def test_changed_name_rerenders_and_deletes_the_old_file_after_commit(
-    excom, count_renders, django_capture_on_commit_callbacks
-):
-    registration = make_registration(excom, given_name="Ana")
-    old = badge_ensure(registration=registration)
-    old_path = Path(old.pdf.path)
-
-    registration.delegate.given_name = "Anabel"
-    registration.delegate.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        new = badge_ensure(registration=registration)
-
-    assert len(count_renders) == 2
-    assert new.pdf.name != old.pdf.name
-    assert not old_path.exists()
-    assert "Anabel" in pdf_text(badge_pdf_bytes(registration=registration))
-    assert len(count_renders) == 2
-
-
-def test_missing_file_is_rendered_again(excom, count_renders):
-    registration = make_registration(excom)
-    badge = badge_ensure(registration=registration)
-    Path(badge.pdf.path).unlink()
-    assert badge_pdf_bytes(registration=registration).startswith(b"%PDF")
-    assert len(count_renders) == 2
-
-
-def test_failed_render_is_recorded_and_given_up_after_the_bound(excom, monkeypatch):
-    registration = make_registration(excom)
-
-    def broken(context):
-        raise RuntimeError("out of memory")
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", broken)
-    for _attempt in range(MAX_RENDER_ATTEMPTS):
-        with pytest.raises(BadgeError):
-            badge_ensure(registration=registration)
-    badge = Badge.objects.get(registration=registration)
-    assert badge.render_attempts == MAX_RENDER_ATTEMPTS
-    assert "out of memory" in badge.last_error
-
-    def must_not_run(context):
-        raise AssertionError("rendered past the bound")
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", must_not_run)
-    with pytest.raises(BadgeError, match="not tried again"):
-        badge_ensure(registration=registration)
-
-
-def test_a_render_that_killed_its_worker_counts_as_an_attempt(excom, monkeypatch):
-    registration = make_registration(excom)
-
-    class WorkerKilled(BaseException):
-        pass
-
-    def killed(context):
-        raise WorkerKilled
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", killed)
-    with pytest.raises(WorkerKilled):
-        badge_ensure(registration=registration)
-    badge = Badge.objects.get(registration=registration)
-    assert badge.render_attempts == 1
-    assert "did not finish" in badge.last_error
-
-    monkeypatch.undo()
-    badge = badge_ensure(registration=registration)
-    assert badge.render_attempts == 2
-    assert badge.last_error == ""
 
 
 def _render_in_child(context: dict) -> bytes:
