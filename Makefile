@@ -44,7 +44,7 @@ install-dev: venv system-packages node-packages
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(MAKE) --no-print-directory compilemessages badge-fonts
 
-# Compact copies of the Korean Noto font for badges (registration/badge_fonts.py); made once,
+# Compact copies of the Korean Noto font for badges (registration/rendering/fonts.py); made once,
 # about a minute, and again only when Debian's font changes.
 badge-fonts:
 	@$(PY) manage.py build_badge_fonts -v0

@@ -48,7 +48,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "excom.settings.test")
 import django
 django.setup()
 from pathlib import Path
-from registration.badge_sheets import badge_sheet_write
+from registration.rendering.sheet_layouts import badge_sheet_write
 files = Path(sys.argv[2]).read_text().split("\\n")
 started = time.perf_counter()
 badge_sheet_write(badge_files=files, layout="a4_four_up", target=sys.argv[3])
@@ -83,8 +83,9 @@ def make_photo(media_root: Path) -> str:
 
 def contexts(photo_name: str, with_photo: bool) -> list[dict]:
     from delegates.models import Delegate, MemberCity
-    from registration.badges import badge_context
     from registration.models import Event, Registration
+    from registration.rendering.badge_content import badge_context
+    from registration.services.badges import badge_facts
 
     event = Event(
         name="WeGO Executive Committee Meeting 2019",
@@ -108,7 +109,7 @@ def contexts(photo_name: str, with_photo: bool) -> list[dict]:
         registration = Registration(
             event=event, delegate=delegate, category=category, badge_token=f"bench-{number:04d}"
         )
-        result.append(badge_context(registration))
+        result.append(badge_context(badge_facts(registration)))
     return result
 
 
@@ -125,7 +126,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-badges-"))
     try:
         setup_django(work / "media")
-        from registration.badge_rendering import render_badge_pdf
+        from registration.rendering.badge_pdf import render_badge_pdf
 
         photo = make_photo(work / "media")
         with_photo = contexts(photo, with_photo=True)

@@ -87,9 +87,9 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     from django.utils import timezone
 
     from delegates.models import Delegate, MemberCity, Region, User
-    from registration.badges import badge_content_hash, badge_context
     from registration.models import Badge, Registration, State
-    from registration.services.badges import badge_ensure
+    from registration.rendering.badge_content import badge_content_hash, badge_context
+    from registration.services.badges import badge_ensure, badge_facts
 
     now = timezone.now()
     event = bench_event("bench-desk")
@@ -140,7 +140,7 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     ):
         badge = Badge(
             registration=registration,
-            content_hash=badge_content_hash(badge_context(registration)),
+            content_hash=badge_content_hash(badge_context(badge_facts(registration))),
             rendered_at=now,
         )
         badge.pdf.save(f"bench-{registration.pk}.pdf", ContentFile(pdf_bytes), save=False)

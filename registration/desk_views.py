@@ -25,9 +25,9 @@ from django_countries import countries
 from delegates.models import NAME_MAX_LENGTH, MemberCity
 from registration import selectors
 from registration.access import staff_only
-from registration.badges import CATEGORY_STYLES, detect_script_lang, text_direction
 from registration.errors import RegistrationError
 from registration.models import Badge, Category, Event, Registration, State
+from registration.rendering.badge_content import CATEGORY_STYLES, detect_script_lang, text_direction
 from registration.services import checkin
 from registration.services.checkin import DeskResult, Outcome
 

@@ -20,10 +20,18 @@ def modules(*folders: str) -> Iterator[Path]:
                 yield path
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every module `path` imports, at the top or inside a function."""
+def imported_modules(path: Path, *, at_run_time: bool = False) -> set[str]:
+    """Every module `path` imports, at the top or inside a function.
+
+    With `at_run_time`, imports made only for type checkers (`if TYPE_CHECKING:`) are left out.
+    """
+    tree = ast.parse(path.read_text())
+    if at_run_time:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+                node.body = []
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -53,6 +61,28 @@ def test_services_and_selectors_never_import_tasks_views_or_admin(layer):
     assert paths
     offenders = {
         relative(path): sorted(n for n in imported_modules(path) if n.startswith(forbidden))
+        for path in paths
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_rendering_reads_no_database():
+    """registration/rendering makes badges, sheets and calendars from plain values it is given."""
+    database = (
+        "django.db",
+        "registration.models",
+        "delegates.models",
+        "registration.selectors",
+        "registration.services",
+        "delegates.selectors",
+        "delegates.services",
+    )
+    paths = list(modules("registration/rendering"))
+    assert paths
+    offenders = {
+        relative(path): sorted(
+            n for n in imported_modules(path, at_run_time=True) if n.startswith(database)
+        )
         for path in paths
     }
     assert {path: names for path, names in offenders.items() if names} == {}

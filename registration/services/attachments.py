@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from registration.calendar import event_ics
 from registration.models import OutboxEmail, State
+from registration.rendering.calendar import event_ics
 
 Attachment = tuple[str, bytes, str]
 

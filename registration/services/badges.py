@@ -1,5 +1,8 @@
 """Writes for badges: render a registration's badge when what it prints changed, and store it.
 
+`badge_facts` is the one place that reads what a badge prints from the registration, its delegate,
+city and event; everything after it (registration.rendering) works on those plain values.
+
 The render itself (tens of milliseconds, a second in a cold process) runs outside any transaction
 and holds no row lock. Before it starts, the attempt is counted and committed, so a render that
 kills its worker every time is seen and stopped at MAX_RENDER_ATTEMPTS instead of looping.
@@ -9,17 +12,23 @@ from __future__ import annotations
 
 import logging
 import secrets
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from delegates.files import files_delete_on_commit
-from registration.badge_rendering import render_badge_pdf
-from registration.badges import badge_content_hash, badge_context
 from registration.errors import RegistrationError
 from registration.models import Badge, Registration
+from registration.rendering.badge_content import (
+    BADGE_LANGUAGE,
+    BadgeFacts,
+    badge_content_hash,
+    badge_context,
+)
+from registration.rendering.badge_pdf import render_badge_pdf
 from registration.services.worker import RENDER_BADGE, task_queue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -32,6 +41,52 @@ UNFINISHED_MARK = "Rendering started at {at} and did not finish."
 
 class BadgeError(RegistrationError):
     """The badge could not be made; the message says why."""
+
+
+def _photo_path(registration: Registration) -> str | None:
+    photo = registration.delegate.photo
+    if not photo:
+        return None
+    try:
+        path = Path(photo.path)
+    except NotImplementedError:
+        # A storage without local paths: the renderer only reads local files.
+        return None
+    return str(path) if path.is_file() else None
+
+
+def badge_facts(registration: Registration) -> BadgeFacts:
+    """What the registration's badge prints, read from it, its delegate, city and event.
+
+    Queries for whichever of those were not loaded with the registration (select_related).
+    """
+    delegate = registration.delegate
+    event = registration.event
+    city = registration.city or delegate.city
+    with translation.override(BADGE_LANGUAGE):
+        honorific = delegate.get_honorific_display() if delegate.honorific else ""
+        if city is not None:
+            city_name, country = city.name_en, city.country.name if city.country else ""
+        else:
+            other = delegate.other_country
+            city_name, country = delegate.other_city, other.name if other else ""
+    return BadgeFacts(
+        event_name=event.name,
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+        event_place=event.host_city,
+        honorific=honorific,
+        given_name=delegate.given_name,
+        family_name=delegate.family_name,
+        native_name=delegate.native_name,
+        job_title=delegate.job_title,
+        organisation=delegate.organisation,
+        city=city_name,
+        country=country,
+        category=str(registration.category),
+        badge_token=registration.badge_token,
+        photo_path=_photo_path(registration),
+    )
 
 
 def _is_current(badge: Badge, content_hash: str) -> bool:
@@ -48,7 +103,7 @@ def badge_ensure(*, registration: Registration) -> Badge:
     Safe to run twice, also at the same time: a second call finds the badge current and returns
     it; of two renders racing, the first to commit is kept and the other file is never stored.
     """
-    context = badge_context(registration)
+    context = badge_context(badge_facts(registration))
     content_hash = badge_content_hash(context)
 
     with transaction.atomic():

@@ -24,10 +24,10 @@ from delegates.files import files_delete_on_commit
 from delegates.models import PASSPORT_FIELDS, PassportAccessLog, User
 from delegates.selectors import acting_user
 from delegates.services import passport_access_log
-from registration.badge_rendering import BadgeURLFetcher
-from registration.badges import format_event_dates
 from registration.errors import RegistrationError
 from registration.models import Registration, State, VisaLetter
+from registration.rendering.badge_content import format_event_dates
+from registration.rendering.safe_fetcher import BadgeURLFetcher
 
 LETTER_TEMPLATE = "letters/visa_letter.html"
 # Consulates read English; the letter is in English whatever the staff member's language.

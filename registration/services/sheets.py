@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from delegates.models import User
 from delegates.selectors import acting_user
-from registration.badge_sheets import BadgeFile, badge_sheet_write
 from registration.errors import RegistrationError
 from registration.models import Badge, BadgeSheetJob, Registration, State
+from registration.rendering.sheet_layouts import BadgeFile, badge_sheet_write
 from registration.services.badges import BadgeError, badge_ensure
 from registration.services.worker import BUILD_BADGE_SHEET, task_queue_on_commit
 

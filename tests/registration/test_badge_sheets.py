@@ -6,12 +6,13 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pytest
 import weasyprint
 from pypdf import PdfReader
 
-from registration import badge_rendering
-from registration.badge_sheets import badge_sheet_pdf, badge_sheet_write
+from registration.rendering import badge_pdf
+from registration.rendering.sheet_layouts import badge_sheet_pdf, badge_sheet_write
 from registration.services import badges as badge_services
 from registration.services.badges import badge_ensure
 from tests.factories import DelegateFactory, EventFactory, RegistrationFactory
@@ -45,7 +46,7 @@ def no_rendering(monkeypatch):
 
     monkeypatch.setattr(weasyprint.HTML, "render", refuse)
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", refuse)
-    monkeypatch.setattr(badge_rendering, "render_badge_pdf", refuse)
+    monkeypatch.setattr(badge_pdf, "render_badge_pdf", refuse)
     monkeypatch.setattr(badge_services, "render_badge_pdf", refuse)
 
 
@@ -91,6 +92,61 @@ def test_four_up_sheet_holds_four_badges_a_page_with_cut_marks(stored_badges, no
         assert given in first.extract_text()
     # Hairline strokes: eight per badge, two at each corner.
     assert first.get_contents().get_data().count(b" l S") == 32
+
+
+def placed_badges(page: pikepdf.Page) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of every badge drawn on a sheet page, read from its content."""
+    boxes, matrix = [], pikepdf.Matrix()
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "cm":
+            matrix = pikepdf.Matrix(*operands) @ matrix
+        elif str(operator) == "Q":
+            matrix = pikepdf.Matrix()
+        elif str(operator) == "Do":
+            xobject = page.Resources.XObject[operands[0]]
+            form = pikepdf.Matrix(xobject.get("/Matrix", pikepdf.Array([1, 0, 0, 1, 0, 0])))
+            llx, lly, urx, ury = (float(v) for v in xobject.BBox)
+            corners = [(form @ matrix).transform((x, y)) for x in (llx, urx) for y in (lly, ury)]
+            xs, ys = [x for x, _y in corners], [y for _x, y in corners]
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
+
+
+def cut_marks(page: pikepdf.Page) -> set[tuple[float, float, float, float]]:
+    """Every stroked line on the page, as rounded (x0, y0, x1, y1)."""
+    lines, start = set(), None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "m":
+            start = tuple(float(v) for v in operands)
+        elif str(operator) == "l" and start is not None:
+            lines.add(tuple(round(v, 1) for v in (*start, *(float(v) for v in operands))))
+    return lines
+
+
+def test_cut_marks_lie_on_the_edges_of_each_badge_in_the_gutter(stored_badges, no_rendering):
+    files = [badge.pdf.path for badge in stored_badges]
+    sheet = pikepdf.open(io.BytesIO(badge_sheet_pdf(badge_files=files, layout="a4_four_up")))
+    gap, length = 0.8 * MM, 3 * MM
+    for page, count in zip(sheet.pages, (4, 1), strict=True):
+        badges = placed_badges(page)
+        assert len(badges) == count
+        marks = cut_marks(page)
+        expected = set()
+        for left, bottom, right, top in badges:
+            # About 94 % of A6, its proportions kept.
+            assert round((right - left) / MM, 1) == 99.0
+            assert abs((top - bottom) / (right - left) - 148 / 105) < 0.001
+            corners = [(left, top, -1, 1), (right, top, 1, 1)]
+            corners += [(left, bottom, -1, -1), (right, bottom, 1, -1)]
+            for x, y, dx, dy in corners:
+                # Along the badge's top or bottom edge, and along its side, off the corner.
+                expected.add((x + dx * gap, y, x + dx * (gap + length), y))
+                expected.add((x, y + dy * gap, x, y + dy * (gap + length)))
+        assert marks == {tuple(round(v, 1) for v in line) for line in expected}
+        # Every badge and mark is on the page, inside a 4 mm margin.
+        for left, bottom, right, top in badges:
+            assert left >= 4 * MM - 0.01 and right <= 206 * MM + 0.01
+            assert bottom >= 4 * MM - 0.01 and top <= 293 * MM + 0.01
 
 
 def test_sheet_can_be_written_to_a_file(stored_badges, no_rendering, tmp_path):

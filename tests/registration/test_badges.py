@@ -1,45 +1,37 @@
-"""The badge: what it prints, that it reads back from the PDF, and when it is rebuilt."""
+"""The badge: what it prints, read from the registration, and that it reads back from the PDF.
+
+Storing and rebuilding are in test_badge_storage.py, the fonts in test_badge_fonts.py.
+"""
 
 from __future__ import annotations
 
 import io
-import os
+import multiprocessing
 import re
 import subprocess
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from django.core.files.base import ContentFile
+from django.utils import translation
 from PIL import Image
 from pypdf import PdfReader
 
-from registration import badge_rendering
-from registration.badge_fonts import BADGE_FONTS, badge_fonts_dir
-from registration.badge_rendering import (
-    BadgeResourceRefused,
-    BadgeURLFetcher,
-    badge_html,
-    render_badge_pdf,
-)
-from registration.badges import (
+from delegates.models import Delegate
+from registration.models import Category, Event, Registration
+from registration.rendering.badge_content import (
     CATEGORY_STYLES,
+    BadgeFacts,
     badge_content_hash,
     badge_context,
     detect_script_lang,
     format_event_dates,
 )
-from registration.models import Badge, Category
-from registration.services import badges as badge_services
-from registration.services.badges import (
-    MAX_RENDER_ATTEMPTS,
-    BadgeError,
-    badge_ensure,
-    badge_pdf_bytes,
-)
+from registration.rendering.badge_pdf import badge_html, render_badge_pdf
+from registration.services.badges import badge_facts, badge_pdf_bytes
 from tests.factories import DelegateFactory, EventFactory, RegistrationFactory
 
 A6_POINTS = (297.64, 419.53)
@@ -58,6 +50,10 @@ def excom(db):
 def make_registration(event, **delegate_fields):
     delegate = DelegateFactory(**delegate_fields)
     return RegistrationFactory(event=event, delegate=delegate)
+
+
+def context_of(registration) -> dict:
+    return badge_context(badge_facts(registration))
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -150,7 +146,7 @@ def test_context_holds_everything_printed(excom):
         job_title="Mayor",
         organisation="Seongnam City Hall",
     )
-    context = badge_context(registration)
+    context = context_of(registration)
     assert context["event_name"] == "WeGO Executive Committee Meeting 2019"
     assert context["event_dates"] == "14–16 October 2019"
     assert context["full_name"] == "Dr Eunsu Eun"
@@ -163,6 +159,56 @@ def test_context_holds_everything_printed(excom):
     assert context["category_label"] == "Delegate"
     assert context["photo_path"] is None
     assert context["badge_token"] == registration.badge_token
+
+
+def test_badge_facts_are_read_in_english_and_without_queries_once_loaded(
+    excom, django_assert_num_queries
+):
+    registration = make_registration(excom, honorific="dr")
+    loaded = Registration.objects.select_related("delegate__city", "city", "event").get(
+        pk=registration.pk
+    )
+    # A Korean request (a staff member's download) must print, and hash, the same badge.
+    with translation.override("ko"), django_assert_num_queries(0):
+        context = context_of(loaded)
+    assert context == context_of(registration)
+    assert (context["honorific"], context["country"]) == ("Dr", "South Korea")
+
+
+def test_a_badge_for_a_city_outside_the_members_prints_that_city():
+    facts = badge_facts(
+        Registration(
+            event=Event(name="EXCOM", starts_on=date(2019, 10, 14), ends_on=date(2019, 10, 14)),
+            delegate=Delegate(given_name="Ana", other_city="Lyon", other_country="FR"),
+            badge_token="token",
+        )
+    )
+    assert (facts.city, facts.country) == ("Lyon", "France")
+    assert badge_context(facts)["event_dates"] == "14 October 2019"
+
+
+def test_context_is_made_from_plain_values_alone():
+    facts = BadgeFacts(
+        event_name="EXCOM",
+        starts_on=date(2019, 12, 30),
+        ends_on=date(2020, 1, 2),
+        event_place="Seongnam",
+        honorific="",
+        given_name="Eunsu",
+        family_name="Eun",
+        native_name="Eunsu Eun",  # the same as the Latin name: printed once
+        job_title=" Mayor ",
+        organisation="",
+        city="Seongnam",
+        country="South Korea",
+        category="no-such-category",
+        badge_token="token",
+    )
+    context = badge_context(facts)
+    assert context["event_dates"] == "30 December 2019 – 2 January 2020"
+    assert context["native_name"] is None
+    assert context["job_title"] == "Mayor"
+    assert context["category_label"] == "Delegate"
 
 
 @pytest.mark.parametrize(
@@ -178,23 +224,23 @@ def test_context_holds_everything_printed(excom):
 )
 def test_content_hash_changes_with_any_printed_field(excom, field, value):
     registration = make_registration(excom, given_name="Eunsu", native_name="은수미")
-    before = badge_content_hash(badge_context(registration))
+    before = badge_content_hash(context_of(registration))
     setattr(registration.delegate, field, value)
-    assert badge_content_hash(badge_context(registration)) != before
+    assert badge_content_hash(context_of(registration)) != before
 
 
 def test_content_hash_changes_with_category_token_and_photo_bytes(excom):
     registration = make_registration(excom)
-    first = badge_content_hash(badge_context(registration))
+    first = badge_content_hash(context_of(registration))
     registration.category = Category.SPEAKER
-    second = badge_content_hash(badge_context(registration))
+    second = badge_content_hash(context_of(registration))
     registration.badge_token = "another-token"
-    third = badge_content_hash(badge_context(registration))
+    third = badge_content_hash(context_of(registration))
     registration.delegate.photo.save("a.jpg", ContentFile(photo_bytes()), save=False)
-    fourth = badge_content_hash(badge_context(registration))
+    fourth = badge_content_hash(context_of(registration))
     # Same file name, other picture: still a different badge.
     Path(registration.delegate.photo.path).write_bytes(photo_bytes((10, 10, 10)))
-    fifth = badge_content_hash(badge_context(registration))
+    fifth = badge_content_hash(context_of(registration))
     assert len({first, second, third, fourth, fifth}) == 5
 
 
@@ -231,64 +277,13 @@ def test_badge_pdf_prints_the_names_and_embeds_a_cjk_font_for_a_korean_name(exco
 )
 def test_each_script_is_drawn_with_its_own_noto_font(excom, native_name, font):
     registration = make_registration(excom, native_name=native_name)
-    pdf = render_badge_pdf(badge_context(registration))
+    pdf = render_badge_pdf(context_of(registration))
     assert any(font in name for name in base_fonts(pdf)), base_fonts(pdf)
-
-
-def test_hangul_comes_from_the_compact_korean_font_and_hanja_from_the_full_one(excom):
-    fonts_dir = badge_fonts_dir()
-    missing = [f.file_name for f in BADGE_FONTS if not (fonts_dir / f.file_name).exists()]
-    assert not missing, f"run `make badge-fonts` (manage.py build_badge_fonts): {missing}"
-    # 洪 is a Hanja, outside the compact copy: the full Noto Sans CJK KR draws it.
-    registration = make_registration(excom, native_name="홍길동 洪", organisation="성남시청")
-    pdf = render_badge_pdf(badge_context(registration))
-    fonts = base_fonts(pdf)
-    assert any(name.endswith("Noto-Sans-CJK-KR-Badge-Bold") for name in fonts), fonts
-    assert any(name.endswith("Noto-Sans-CJK-KR-Badge") for name in fonts), fonts  # regular
-    assert any(name.endswith("Noto-Sans-CJK-KR-Bold") for name in fonts), fonts
-    assert "홍길동" in pdf_text(pdf) and "洪" in pdf_text(pdf)
-
-
-def test_the_compact_korean_fonts_hold_every_hangul_syllable_with_low_glyph_ids():
-    from fontTools.ttLib import TTFont
-
-    for font in BADGE_FONTS:
-        compact = TTFont(str(badge_fonts_dir() / font.file_name), lazy=True)
-        cmap = compact.getBestCmap()
-        assert all(code in cmap for code in range(0xAC00, 0xD7A4)), font.file_name
-        # The point of the copy: glyph ids stay low, so WeasyPrint's subset stays small.
-        assert len(compact.getGlyphOrder()) < 20_000, font.file_name
-
-
-def test_badge_fonts_are_made_only_when_missing_or_older_than_their_source(tmp_path, monkeypatch):
-    from registration import badge_fonts
-
-    source = tmp_path / "NotoSansCJK-Bold.ttc"
-    source.write_bytes(b"collection")
-    font = badge_fonts.BadgeFont("Bold", "compact.otf")
-    monkeypatch.setattr(badge_fonts, "BADGE_FONTS", (font,))
-    monkeypatch.setattr(badge_fonts, "DEBIAN_FONT_DIR", tmp_path)
-    built = []
-
-    def fake_build(font, target):
-        built.append(target.name)
-        target.write_bytes(b"compact")
-
-    monkeypatch.setattr(badge_fonts, "_build_one", fake_build)
-    target_dir = tmp_path / "fonts"
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == [target_dir / "compact.otf"]
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == []  # up to date
-    os.utime(source, (time.time() + 60, time.time() + 60))  # Debian updated the font
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir) == [target_dir / "compact.otf"]
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir, force=True)
-    assert built == ["compact.otf"] * 3
-    source.unlink()  # fonts-noto-cjk not installed: nothing made, no error
-    assert badge_fonts.badge_fonts_build(target_dir=target_dir, force=True) == []
 
 
 def test_qr_code_decodes_to_the_badge_token(excom):
     registration = make_registration(excom)
-    pdf = render_badge_pdf(badge_context(registration))
+    pdf = render_badge_pdf(context_of(registration))
     results = zxingcpp.read_barcodes(render_png(pdf))
     assert [result.text for result in results] == [registration.badge_token]
 
@@ -298,7 +293,7 @@ def test_a_120_character_name_stays_on_the_badge_in_two_lines_above_the_qr_code(
     family = "von Hohenzollern Sigmaringen und Lichtenstein Waldburg Tra"
     registration = make_registration(excom, given_name=given, family_name=family)
     assert len(f"{given} {family}") == 120
-    pdf = render_badge_pdf(badge_context(registration))
+    pdf = render_badge_pdf(context_of(registration))
 
     qr = zxingcpp.read_barcodes(render_png(pdf, dpi=200))[0]
     qr_top = min(qr.position.top_left.y, qr.position.top_right.y) * 72 / 200
@@ -319,7 +314,7 @@ def test_a_name_too_long_for_two_lines_is_shortened_visibly(excom):
     registration = make_registration(
         excom, given_name="Alexandra " * 19, family_name="Konstantinopoulou " * 10
     )
-    context = badge_context(registration)
+    context = context_of(registration)
     assert context["full_name"].endswith("…")
     pdf = render_badge_pdf(context)
     lines = {round(box[1]) for box in word_boxes(pdf) if box[4].startswith("Alexandra")}
@@ -333,7 +328,7 @@ def test_html_in_a_name_is_printed_as_text(excom):
         family_name="<script>alert(1)</script>",
         job_title='<img src="file:///etc/passwd">',
     )
-    context = badge_context(registration)
+    context = context_of(registration)
     html = badge_html(context)
     assert "<b>Bob</b>" not in html
     assert "&lt;b&gt;Bob&lt;/b&gt;" in html
@@ -359,7 +354,7 @@ def photos(pdf: bytes) -> int:
 
 
 def test_the_qr_code_is_one_sharp_pixel_per_module(excom):
-    pdf = render_badge_pdf(badge_context(make_registration(excom)))
+    pdf = render_badge_pdf(context_of(make_registration(excom)))
     assert images(pdf) == [(29, 29)]
     reader = PdfReader(io.BytesIO(pdf))
     xobjects = reader.pages[0]["/Resources"]["/XObject"]
@@ -370,192 +365,24 @@ def test_the_qr_code_is_one_sharp_pixel_per_module(excom):
 
 def test_photo_is_printed_when_there_is_one(excom):
     registration = make_registration(excom)
-    without = render_badge_pdf(badge_context(registration))
+    without = render_badge_pdf(context_of(registration))
     registration.delegate.photo.save("p.jpg", ContentFile(photo_bytes()), save=True)
-    with_photo = render_badge_pdf(badge_context(registration))
+    with_photo = render_badge_pdf(context_of(registration))
 
     assert photos(without) == 0
     assert photos(with_photo) == 1
 
 
-# --- What a badge may fetch ------------------------------------------------------------------
+def _render_in_child(context: dict) -> bytes:
+    return render_badge_pdf(context)
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STATIC_ROOT = tmp_path / "static"
-    (tmp_path / "media").mkdir()
-    (tmp_path / "media" / "ok.jpg").write_bytes(photo_bytes())
-    (tmp_path / "secret.txt").write_text("not for badges")
-    return tmp_path / "media"
-
-
-def test_url_fetcher_reads_media_files(media):
-    response = BadgeURLFetcher().fetch((media / "ok.jpg").as_uri())
-    try:
-        assert response.read()[:2] == b"\xff\xd8"
-        assert response.content_type == "image/jpeg"
-    finally:
-        response.close()
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "file:///etc/passwd",
-        "http://example.org/photo.jpg",
-        "https://example.org/photo.jpg",
-        "data:text/plain,hello",
-        "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'/>",
-        "data:image/png;base64,aGVsbG8=",  # base64 of "hello": not a PNG
-        "data:image/png;base64,not base64!",
-        "ftp://example.org/photo.jpg",
-        "file://evil.example.org/share/photo.jpg",
-    ],
-)
-def test_url_fetcher_refuses_anything_outside_static_and_media(media, url):
-    with pytest.raises(BadgeResourceRefused):
-        BadgeURLFetcher().fetch(url)
-
-
-def test_url_fetcher_serves_a_png_data_url_as_the_qr_code_uses(media):
-    from registration.badges import qr_png_data_url
-
-    response = BadgeURLFetcher().fetch(qr_png_data_url("a-token"))
-    try:
-        assert response.read().startswith(b"\x89PNG")
-    finally:
-        response.close()
-
-
-def test_url_fetcher_refuses_parent_steps_and_symlinks_out(media):
-    escape = f"file://{media}/../secret.txt"
-    with pytest.raises(BadgeResourceRefused):
-        BadgeURLFetcher().fetch(escape)
-    with pytest.raises(BadgeResourceRefused):
-        BadgeURLFetcher().fetch(f"file://{media}/%2E%2E/secret.txt")
-    os.symlink("/etc/passwd", media / "link.jpg")
-    with pytest.raises(BadgeResourceRefused):
-        BadgeURLFetcher().fetch((media / "link.jpg").as_uri())
-
-
-def test_a_refused_image_leaves_the_badge_without_it(excom, media):
-    context = badge_context(make_registration(excom))
-    context["photo_path"] = "/etc/passwd"
-    pdf = render_badge_pdf(context)
-    assert "root:" not in pdf_text(pdf)
-    assert photos(pdf) == 0
-
-
-# --- Storing -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def count_renders(monkeypatch):
-    calls = []
-    real = badge_services.render_badge_pdf
-
-    def counting(context):
-        calls.append(context)
-        return real(context)
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", counting)
-    return calls
-
-
-def test_badge_is_stored_privately_under_a_random_name_and_rendered_once(
-    excom, count_renders, settings
-):
-    registration = make_registration(excom)
-    badge = badge_ensure(registration=registration)
-    again = badge_ensure(registration=registration)
-
-    assert len(count_renders) == 1
-    assert again.pdf.name == badge.pdf.name
-    assert badge.pdf.name.startswith("badges/")
-    # 128 random bits as hex: nothing in the name says whose badge it is.
-    assert re.fullmatch(r"[0-9a-f]{32}", Path(badge.pdf.name).stem)
-    assert Path(badge.pdf.path).is_relative_to(settings.PRIVATE_ROOT)
-    assert badge.render_attempts == 1
-    assert badge.last_error == ""
-    assert badge.is_ready
-
-
-def test_changed_name_rerenders_and_deletes_the_old_file_after_commit(
-    excom, count_renders, django_capture_on_commit_callbacks
-):
-    registration = make_registration(excom, given_name="Ana")
-    old = badge_ensure(registration=registration)
-    old_path = Path(old.pdf.path)
-
-    registration.delegate.given_name = "Anabel"
-    registration.delegate.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        new = badge_ensure(registration=registration)
-
-    assert len(count_renders) == 2
-    assert new.pdf.name != old.pdf.name
-    assert not old_path.exists()
-    assert "Anabel" in pdf_text(badge_pdf_bytes(registration=registration))
-    assert len(count_renders) == 2
-
-
-def test_missing_file_is_rendered_again(excom, count_renders):
-    registration = make_registration(excom)
-    badge = badge_ensure(registration=registration)
-    Path(badge.pdf.path).unlink()
-    assert badge_pdf_bytes(registration=registration).startswith(b"%PDF")
-    assert len(count_renders) == 2
-
-
-def test_failed_render_is_recorded_and_given_up_after_the_bound(excom, monkeypatch):
-    registration = make_registration(excom)
-
-    def broken(context):
-        raise RuntimeError("out of memory")
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", broken)
-    for _attempt in range(MAX_RENDER_ATTEMPTS):
-        with pytest.raises(BadgeError):
-            badge_ensure(registration=registration)
-    badge = Badge.objects.get(registration=registration)
-    assert badge.render_attempts == MAX_RENDER_ATTEMPTS
-    assert "out of memory" in badge.last_error
-
-    def must_not_run(context):
-        raise AssertionError("rendered past the bound")
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", must_not_run)
-    with pytest.raises(BadgeError, match="not tried again"):
-        badge_ensure(registration=registration)
-
-
-def test_a_render_that_killed_its_worker_counts_as_an_attempt(excom, monkeypatch):
-    registration = make_registration(excom)
-
-    class WorkerKilled(BaseException):
-        pass
-
-    def killed(context):
-        raise WorkerKilled
-
-    monkeypatch.setattr(badge_services, "render_badge_pdf", killed)
-    with pytest.raises(WorkerKilled):
-        badge_ensure(registration=registration)
-    badge = Badge.objects.get(registration=registration)
-    assert badge.render_attempts == 1
-    assert "did not finish" in badge.last_error
-
-    monkeypatch.undo()
-    badge = badge_ensure(registration=registration)
-    assert badge.render_attempts == 2
-    assert badge.last_error == ""
-
-
-def test_renderer_keeps_one_font_configuration_per_process(excom):
-    context = badge_context(make_registration(excom))
-    render_badge_pdf(context)
-    first = badge_rendering._renderer.get()
-    render_badge_pdf(context)
-    assert badge_rendering._renderer.get() == first
+def test_a_forked_worker_process_renders_after_its_parent_has(excom):
+    context = context_of(make_registration(excom, native_name="은수미"))
+    in_parent = render_badge_pdf(context)
+    # Celery's prefork pool forks after the parent may have rendered: the child must not reuse
+    # the parent's fontconfig state, and its badge must come out the same.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        in_child = pool.apply(_render_in_child, (context,))
+    assert pdf_text(in_child) == pdf_text(in_parent)
+    assert base_fonts(in_child) == base_fonts(in_parent)

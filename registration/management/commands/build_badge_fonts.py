@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from registration.badge_fonts import BADGE_FONTS, badge_fonts_build, badge_fonts_dir
+from registration.rendering.fonts import BADGE_FONTS, badge_fonts_build, badge_fonts_dir
 
 
 class Command(BaseCommand):

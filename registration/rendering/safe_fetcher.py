@@ -1,8 +1,7 @@
-"""Turn a badge context into a PDF with WeasyPrint.
+"""The URL fetcher WeasyPrint uses for badges and letters: our own static and media files only.
 
-A worker renders many badges: the font configuration and the compiled stylesheet are built once
-per process (measured: ~87 ms a badge fresh, ~47 ms with both kept; see docs/architecture.md).
-They are built on first use, not at import, so that a forking worker builds them in each child.
+A badge or letter prints text that delegates typed; if any of it ever reached the HTML as markup,
+the fetcher still keeps the PDF from reading other local files or calling out to the network.
 """
 
 from __future__ import annotations
@@ -12,24 +11,13 @@ import binascii
 import io
 import mimetypes
 import os
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from registration.badges import qr_png_data_url
-
-TEMPLATE_NAME = "badges/badge.html"
-STYLESHEET_NAME = "badges/badge.css"
 
 
 class BadgeResourceRefused(ValueError):
@@ -114,84 +102,3 @@ class BadgeURLFetcher(URLFetcher):
         return URLFetcherResponse(
             path.as_uri(), path.open("rb"), headers={"Content-Type": content_type}
         )
-
-
-class _Renderer:
-    """The per-process WeasyPrint state: one font configuration and the compiled stylesheet."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._font_config: FontConfiguration | None = None
-        self._stylesheet: CSS | None = None
-        self._pid: int | None = None
-
-    def get(self) -> tuple[FontConfiguration, CSS]:
-        with self._lock:
-            # A forked child must not share its parent's fontconfig state.
-            if self._stylesheet is None or self._pid != os.getpid():
-                font_config = FontConfiguration()
-                css_path = finders.find(STYLESHEET_NAME)
-                if not css_path:
-                    raise FileNotFoundError(f"Static file {STYLESHEET_NAME} not found.")
-                css_file = Path(css_path)
-                self._stylesheet = CSS(
-                    string=css_file.read_text(encoding="utf-8"),
-                    base_url=css_file.parent.as_uri() + "/",
-                    font_config=font_config,
-                    url_fetcher=BadgeURLFetcher(),
-                )
-                self._font_config = font_config
-                self._pid = os.getpid()
-            assert self._font_config is not None
-            return self._font_config, self._stylesheet
-
-    def reset(self) -> None:
-        with self._lock:
-            self._font_config = None
-            self._stylesheet = None
-
-
-_renderer = _Renderer()
-
-
-def reset_renderer() -> None:
-    """Forget the compiled stylesheet, e.g. after editing badge.css in a running process."""
-    _renderer.reset()
-
-
-def badge_html(context: dict[str, Any]) -> str:
-    """The badge as HTML; every field is autoescaped by the template."""
-    photo_path = context.get("photo_path")
-    return render_to_string(
-        TEMPLATE_NAME,
-        {
-            **context,
-            "photo_url": Path(photo_path).as_uri() if photo_path else None,
-            "qr_url": qr_png_data_url(context["badge_token"]),
-        },
-    )
-
-
-def _document(context: dict[str, Any], fetcher: BadgeURLFetcher):
-    font_config, stylesheet = _renderer.get()
-    html = HTML(
-        string=badge_html(context),
-        base_url=Path(settings.BASE_DIR, "static").as_uri() + "/",
-        url_fetcher=fetcher,
-    )
-    return html.render(stylesheets=[stylesheet], font_config=font_config)
-
-
-def render_badge_pdf(context: dict[str, Any]) -> bytes:
-    """One A6 badge as PDF bytes."""
-    return _document(context, BadgeURLFetcher()).write_pdf()
-
-
-def render_badges_document(contexts: Iterable[dict[str, Any]]) -> bytes:
-    """Many badges as one PDF, one A6 page each, sharing font subsets (smaller than N files)."""
-    fetcher = BadgeURLFetcher()
-    documents = [_document(context, fetcher) for context in contexts]
-    if not documents:
-        raise ValueError("No badges to render.")
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()

@@ -1,20 +1,20 @@
 """Print sheets made from stored badge PDFs, without rendering anything again.
 
-Each badge's first page becomes a form XObject (pikepdf) drawn onto the sheet's pages: imposing
-1,000 badges takes about a second, where rendering them again takes tens of seconds.
+Each badge's first page is laid onto the sheet with pikepdf's page overlay, which scales it to
+fit its slot and centres it: imposing 1,000 badges takes about a second, where rendering them
+again takes tens of seconds.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import pikepdf
-from pikepdf import Name
 
 MM = 72 / 25.4  # PDF points in a millimetre
 
@@ -23,8 +23,8 @@ A4 = (210 * MM, 297 * MM)
 # ISO/IEC 7810 ID-1 (CR80), held upright like the badge itself.
 CR80 = (54 * MM, 85.6 * MM)
 
-# Four-up: a margin every office printer can reach, and a gutter between badges wide enough for
-# the cut marks, so the badges are printed at about 94 % of A6.
+# Four-up: at least a margin every office printer can reach, and a gutter between badges wide
+# enough for the cut marks, so the badges are printed at about 94 % of A6.
 FOUR_UP_MARGIN = 4 * MM
 FOUR_UP_GUTTER = 4 * MM
 CUT_MARK_LENGTH = 3 * MM
@@ -53,16 +53,24 @@ class Layout:
 
 def _four_up_slots() -> tuple[Slot, ...]:
     page_w, page_h = A4
-    width = (page_w - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2
-    height = (page_h - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2
+    # Slots of the badge's own shape, as large as the margin and gutter allow, and the block of
+    # four centred on the page: each badge fills its slot, so the cut marks at the slot's corners
+    # are on the badge's edges (a slot of another shape would leave white between the two).
+    scale = min(
+        (page_w - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2 / A6[0],
+        (page_h - 2 * FOUR_UP_MARGIN - FOUR_UP_GUTTER) / 2 / A6[1],
+    )
+    width, height = A6[0] * scale, A6[1] * scale
+    left = (page_w - 2 * width - FOUR_UP_GUTTER) / 2
+    bottom = (page_h - 2 * height - FOUR_UP_GUTTER) / 2
     slots = []
     # Reading order: top left, top right, bottom left, bottom right.
     for row in (1, 0):
         for column in (0, 1):
             slots.append(
                 Slot(
-                    FOUR_UP_MARGIN + column * (width + FOUR_UP_GUTTER),
-                    FOUR_UP_MARGIN + row * (height + FOUR_UP_GUTTER),
+                    left + column * (width + FOUR_UP_GUTTER),
+                    bottom + row * (height + FOUR_UP_GUTTER),
                     width,
                     height,
                 )
@@ -86,16 +94,6 @@ def _open(badge_file: BadgeFile) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(Path(badge_file).read_bytes()))
 
 
-def _placement(box: list[float], slot: Slot) -> bytes:
-    """The `cm` operator that scales a page box to fit `slot`, centred, keeping its proportions."""
-    llx, lly, urx, ury = box
-    width, height = urx - llx, ury - lly
-    scale = min(slot.width / width, slot.height / height)
-    x = slot.x + (slot.width - width * scale) / 2 - llx * scale
-    y = slot.y + (slot.height - height * scale) / 2 - lly * scale
-    return f"{scale:.6f} 0 0 {scale:.6f} {x:.3f} {y:.3f} cm".encode()
-
-
 def _cut_marks(slot: Slot) -> bytes:
     """Short hairlines off each corner of a slot, in the gutter, never over the badge."""
     left, bottom = slot.x, slot.y
@@ -114,51 +112,41 @@ def _cut_marks(slot: Slot) -> bytes:
     return ("q 0 G 0.25 w\n" + "\n".join(lines) + "\nQ\n").encode()
 
 
-def _page_contents(placed: list[tuple[bytes, Name]], layout: Layout, slots: list[Slot]) -> bytes:
-    parts = []
-    for (placement, name), slot in zip(placed, slots, strict=True):
-        parts.append(b"q " + placement + b" " + bytes(name) + b" Do Q\n")
-        if layout.cut_marks:
-            parts.append(_cut_marks(slot))
-    return b"".join(parts)
-
-
 def _imposed(
     badge_files: Iterable[BadgeFile], layout: Layout
 ) -> tuple[pikepdf.Pdf, list[pikepdf.Pdf]]:
     """The sheet, and the source badges it copies from (open until the sheet is saved)."""
     out = pikepdf.new()
     sources: list[pikepdf.Pdf] = []
-    per_page = len(layout.slots)
+    places = [
+        pikepdf.Rectangle(slot.x, slot.y, slot.x + slot.width, slot.y + slot.height)
+        for slot in layout.slots
+    ]
+    page: pikepdf.Page | None = None
+    used = 0
 
-    def xobjects() -> Iterator[pikepdf.Object]:
-        for badge_file in badge_files:
-            source = _open(badge_file)
-            sources.append(source)
-            xobject = out.copy_foreign(source.pages[0].as_form_xobject())
-            for _copy in range(layout.copies):
-                yield xobject
+    def finish(page: pikepdf.Page, used: int) -> None:
+        if layout.cut_marks:
+            # Only the slots that hold a badge get marks: a half-empty last page stays clean.
+            page.contents_add(b"".join(_cut_marks(slot) for slot in layout.slots[:used]))
 
-    pending: list[pikepdf.Object] = []
-
-    def flush() -> None:
-        page = out.add_blank_page(page_size=layout.page_size)
-        slots = list(layout.slots[: len(pending)])
-        placed = []
-        for xobject, slot in zip(pending, slots, strict=True):
-            name = page.add_resource(xobject, Name.XObject, prefix="Badge")
-            placed.append((_placement([float(v) for v in xobject.BBox], slot), name))
-        page.Contents = out.make_stream(_page_contents(placed, layout, slots))
-        pending.clear()
-
-    for xobject in xobjects():
-        pending.append(xobject)
-        if len(pending) == per_page:
-            flush()
-    if pending:
-        flush()
-    if not len(out.pages):
+    for badge_file in badge_files:
+        source = _open(badge_file)
+        sources.append(source)
+        # One form XObject per badge, however many sides print it.
+        badge = out.copy_foreign(source.pages[0].as_form_xobject())
+        for _copy in range(layout.copies):
+            if page is None or used == len(places):
+                if page is not None:
+                    finish(page, used)
+                page = out.add_blank_page(page_size=layout.page_size)
+                used = 0
+            # A blank page has no drawing state to protect: no q/Q around every badge.
+            page.add_overlay(badge, places[used], push_stack=False)
+            used += 1
+    if page is None:
         raise ValueError("No badges to print.")
+    finish(page, used)
     return out, sources
 
 

@@ -1,7 +1,8 @@
-"""What a delegate's badge shows, as plain data: no rendering and no writes here.
+"""What a delegate's badge shows, as plain data: no rendering, no queries and no writes here.
 
-`badge_context()` gathers every printed field into a dict of strings, so that the same dict feeds
-the template and `badge_content_hash()`: a badge is rebuilt exactly when something it prints changes.
+`badge_context()` turns the plain facts a service has read (`BadgeFacts`) into every printed field
+as a dict of strings, so that the same dict feeds the template and `badge_content_hash()`: a badge
+is rebuilt exactly when something it prints changes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import segno
@@ -21,8 +21,6 @@ from django.utils import dateformat, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
-
-from registration.models import Category, Registration
 
 # Raise when the template or the stylesheet changes what a badge looks like: every stored badge
 # then counts as out of date and is rebuilt on its next use.
@@ -41,17 +39,21 @@ class CategoryStyle:
 
 
 # One clearly different colour per category; every pair stays apart for the common colour-vision
-# deficiencies by lightness as well as hue, and the printed label says it in words anyway.
+# deficiencies by lightness as well as hue, and the printed label says it in words anyway. Keyed by
+# the values of registration.models.Category (a test keeps the two alike), so that rendering
+# needs no models.
 CATEGORY_STYLES: dict[str, CategoryStyle] = {
-    Category.VIP: CategoryStyle(_("VIP"), "#B3122E", "#FFFFFF"),
-    Category.EXCOM: CategoryStyle(_("Executive Committee"), "#5B2A86", "#FFFFFF"),
-    Category.DELEGATE: CategoryStyle(_("Delegate"), "#0B5CAD", "#FFFFFF"),
-    Category.SPEAKER: CategoryStyle(_("Speaker"), "#F29F05", "#1A1A1A"),
-    Category.OBSERVER: CategoryStyle(_("Observer"), "#8A9199", "#FFFFFF"),
-    Category.PRESS: CategoryStyle(_("Press"), "#0E8A3E", "#FFFFFF"),
-    Category.PARTNER: CategoryStyle(_("Partner"), "#00A6A6", "#FFFFFF"),
-    Category.STAFF: CategoryStyle(_("Staff"), "#1F1F1F", "#FFFFFF"),
+    "vip": CategoryStyle(_("VIP"), "#B3122E", "#FFFFFF"),
+    "excom": CategoryStyle(_("Executive Committee"), "#5B2A86", "#FFFFFF"),
+    "delegate": CategoryStyle(_("Delegate"), "#0B5CAD", "#FFFFFF"),
+    "speaker": CategoryStyle(_("Speaker"), "#F29F05", "#1A1A1A"),
+    "observer": CategoryStyle(_("Observer"), "#8A9199", "#FFFFFF"),
+    "press": CategoryStyle(_("Press"), "#0E8A3E", "#FFFFFF"),
+    "partner": CategoryStyle(_("Partner"), "#00A6A6", "#FFFFFF"),
+    "staff": CategoryStyle(_("Staff"), "#1F1F1F", "#FFFFFF"),
 }
+# A category without a style of its own (none today) prints like a delegate's.
+DEFAULT_CATEGORY = "delegate"
 
 
 # --- Scripts -----------------------------------------------------------------------------------
@@ -211,71 +213,70 @@ def qr_png_data_url(token: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _photo_path(registration: Registration) -> str | None:
-    photo = registration.delegate.photo
-    if not photo:
-        return None
-    try:
-        path = Path(photo.path)
-    except NotImplementedError:
-        # A storage without local paths: the renderer only reads local files.
-        return None
-    return str(path) if path.is_file() else None
+@dataclass(frozen=True)
+class BadgeFacts:
+    """What a badge is made from, as the database holds it (registration.services.badges reads it).
+
+    `honorific` and `country` are already the printed English words; `photo_path` is a local
+    file or None.
+    """
+
+    event_name: str
+    starts_on: date
+    ends_on: date
+    event_place: str
+    honorific: str
+    given_name: str
+    family_name: str
+    native_name: str
+    job_title: str
+    organisation: str
+    city: str
+    country: str
+    category: str
+    badge_token: str
+    photo_path: str | None = None
 
 
-def _city_and_country(registration: Registration) -> tuple[str, str]:
-    city = registration.city or registration.delegate.city
-    if city is not None:
-        return city.name_en, city.country.name if city.country else ""
-    delegate = registration.delegate
-    return delegate.other_city, delegate.other_country.name if delegate.other_country else ""
-
-
-def badge_context(registration: Registration) -> dict[str, Any]:
+def badge_context(facts: BadgeFacts) -> dict[str, Any]:
     """Everything the badge prints, as JSON-ready strings (None where a field is absent)."""
-    delegate = registration.delegate
-    event = registration.event
     with translation.override(BADGE_LANGUAGE):
-        honorific = delegate.get_honorific_display() if delegate.honorific else ""
-        style = CATEGORY_STYLES.get(registration.category, CATEGORY_STYLES[Category.DELEGATE])
+        style = CATEGORY_STYLES.get(facts.category, CATEGORY_STYLES[DEFAULT_CATEGORY])
         category_label = str(style.label)
 
-    latin_name = " ".join(
-        p for p in (delegate.given_name.strip(), delegate.family_name.strip()) if p
-    )
-    full_name = " ".join(p for p in (honorific, latin_name) if p)
+    latin_name = " ".join(p for p in (facts.given_name.strip(), facts.family_name.strip()) if p)
+    full_name = " ".join(p for p in (facts.honorific, latin_name) if p)
     name_size, printed_name = _fit(full_name, _NAME_SIZES)
 
-    native_name = delegate.native_name.strip()
+    native_name = facts.native_name.strip()
     if native_name.casefold() == latin_name.casefold():
         native_name = ""
     native_lang = detect_script_lang(native_name) if native_name else None
     native_size, printed_native = _fit(native_name, _NATIVE_SIZES) if native_name else ("", "")
 
-    city, country = _city_and_country(registration)
     return {
         "layout_version": BADGE_LAYOUT_VERSION,
-        "event_name": event.name,
-        "event_dates": format_event_dates(event.starts_on, event.ends_on),
-        "event_place": event.host_city,
-        "honorific": honorific,
+        "event_name": facts.event_name,
+        "event_dates": format_event_dates(facts.starts_on, facts.ends_on),
+        "event_place": facts.event_place,
+        "honorific": facts.honorific,
         "full_name": printed_name,
         "name_size": name_size,
         "native_name": printed_native or None,
         "native_lang": native_lang,
         "native_dir": text_direction(native_lang) if native_name else None,
         "native_size": native_size or None,
-        "job_title": delegate.job_title.strip(),
-        "organisation": delegate.organisation.strip(),
-        "city": city,
-        "country": country,
-        "category": registration.category,
+        "job_title": facts.job_title.strip(),
+        "organisation": facts.organisation.strip(),
+        "city": facts.city,
+        "country": facts.country,
+        "category": facts.category,
         "category_label": category_label,
         "category_colour": style.colour,
         "category_text_colour": style.text_colour,
-        "photo_path": _photo_path(registration),
+        "photo_path": facts.photo_path,
         # The QR code is drawn from the token when rendering; hashing the token is enough.
-        "badge_token": registration.badge_token,
+        "badge_token": facts.badge_token,
     }
 
 
