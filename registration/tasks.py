@@ -17,10 +17,10 @@ from django.db import transaction
 
 from registration.models import Event, Registration
 from registration.services import outbox
+from registration.services.badge_sheets import sheet_job_build
 from registration.services.badges import BadgeError, badge_ensure
 from registration.services.privacy.retention import events_past_retention, personal_data_purge
 from registration.services.reminders import event_reminders_queue
-from registration.services.sheets import sheet_job_build
 
 logger = logging.getLogger(__name__)
 

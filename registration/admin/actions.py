@@ -19,9 +19,9 @@ from registration.admin.pages import action_page
 from registration.errors import RegistrationError
 from registration.exports import delegates_response
 from registration.models import Registration
+from registration.services.badge_sheets import sheet_job_create
 from registration.services.letters import visa_letter_issue
 from registration.services.privacy.erasure import delegate_erase
-from registration.services.sheets import sheet_job_create
 from registration.services.staff import badges_render_again, registration_resend_confirmation
 from registration.services.states import (
     registration_confirm,

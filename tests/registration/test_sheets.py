@@ -12,12 +12,12 @@ from pypdf import PdfReader
 
 from registration.errors import RegistrationError
 from registration.models import BadgeSheetJob, Registration, State
-from registration.services.registrations import registration_submit
-from registration.services.sheets import (
+from registration.services.badge_sheets import (
     MAX_SHEET_ATTEMPTS,
     sheet_job_build,
     sheet_job_create,
 )
+from registration.services.registrations import registration_submit
 from tests.factories import DelegateFactory, EventFactory, MemberCityFactory, UserFactory
 
 Status = BadgeSheetJob.Status
@@ -230,12 +230,12 @@ def test_a_real_worker_builds_the_sheet_after_the_request_returned(client, sheet
 
 
 def test_an_unexpected_error_ends_the_job_as_failed(three_confirmed, secretariat, monkeypatch):
-    from registration.services import sheets
+    from registration.services import badge_sheets
 
     def broken(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sheets, "badge_sheet_write", broken)
+    monkeypatch.setattr(badge_sheets, "badge_sheet_write", broken)
     job = sheet_job_create(
         registration_ids=[r.pk for r in three_confirmed], layout="a6", actor=secretariat
     )
