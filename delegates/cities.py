@@ -23,6 +23,7 @@ from import_export.formats import base_formats
 from import_export.results import InvalidRow, Result
 
 from delegates.models import MemberCity, Membership, Region
+from delegates.text import spreadsheet_safe, spreadsheet_text
 
 COLUMNS = (
     "code",
@@ -154,7 +155,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return spreadsheet_text(str(value).strip())
 
 
 class ClassMarkedDiff(resources.Diff):
@@ -232,6 +233,10 @@ class MemberCityResource(resources.ModelResource):
 
     def get_diff_class(self) -> type[resources.Diff]:
         return ClassMarkedDiff
+
+    def export_field(self, field: fields.Field, instance: MemberCity, **kwargs: Any) -> Any:
+        value = super().export_field(field, instance, **kwargs)
+        return spreadsheet_safe(value) if isinstance(value, str) else value
 
     def dehydrate_country(self, city: MemberCity) -> str:
         return city.country.code or ""

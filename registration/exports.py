@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from delegates.text import spreadsheet_safe
 from registration.models import Event, Registration
 
 FORMATS = {
@@ -34,7 +35,7 @@ def _cell(value: Any) -> Any:
         return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 def table_bytes(
