@@ -7,6 +7,11 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
+# The proxy's address is the remote address; the client's is in X-Forwarded-For.
+access_log_format = (
+    '%(h)s client=%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss'
+)
+
 errorlog = "-"
 # Trust X-Forwarded-* only from the reverse proxy in front (set its address in production).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

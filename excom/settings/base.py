@@ -145,6 +145,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WeGO EXCOM] "
 ACCOUNT_ADAPTER = "registration.accounts.AccountAdapter"
+# Behind a reverse proxy every request comes from the proxy's address: the login limits would
+# then lock everyone out together. Set how many proxies stand in front (their X-Forwarded-For
+# entries are trusted, from the right), or the one header the proxy sets to the client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("DJANGO_TRUSTED_CLIENT_IP_HEADER", default="") or None
 # ACCOUNT_RATE_LIMITS is left unset on purpose: allauth's built-in limits apply. They count in
 # the cache, which is Redis (shared by every web process) whenever REDIS_URL is set.
 
