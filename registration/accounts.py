@@ -1,16 +1,18 @@
-"""django-allauth's adapter: its mail (verification, password reset) goes through the outbox too.
+"""django-allauth's adapter and sign-up form: its mail (verification, password reset) goes through
+the outbox too, and a sign-up sent twice at once makes one account.
 
 It lives in `registration` because the outbox does; `delegates` may not import `registration`.
 """
 
 from __future__ import annotations
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from delegates.services import delegate_link_login
@@ -53,3 +55,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 body_text=message.body,
                 body_html=html,
             )
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, safe against the same address signing up twice at once."""
+
+    def try_save(self, request: HttpRequest) -> tuple[object, HttpResponse | None]:
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            # A double-click or a retried request: the other one has just made the account and
+            # sent its verification mail. This one answers with the same page, and sends nothing.
+            return None, get_adapter().respond_email_verification_sent(request, None)

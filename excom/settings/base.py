@@ -145,6 +145,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WeGO EXCOM] "
 ACCOUNT_ADAPTER = "registration.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "registration.accounts.SignupForm"}
 # Behind a reverse proxy every request comes from the proxy's address: the login limits would
 # then lock everyone out together. Set how many proxies stand in front (their X-Forwarded-For
 # entries are trusted, from the right), or the one header the proxy sets to the client address.

@@ -63,8 +63,14 @@ def registration_submit_own(
     photo: ContentFile | None = None,
     privacy_notice: PrivacyNotice | None = None,
 ) -> Registration:
-    """A delegate registers themselves: their person record and the registration, together."""
+    """A delegate registers themselves: their person record and the registration, together.
+
+    The same person's submissions run one after the other (their login's row is locked first):
+    a double-click or a retried request then finds the first one's registration, never a
+    half-made person record.
+    """
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
         delegate = (
             Delegate.objects.filter(user=user).first()
             or Delegate.objects.filter(email__iexact=user.email, user__isnull=True).first()

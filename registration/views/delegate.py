@@ -130,7 +130,11 @@ def register(request: HttpRequest) -> HttpResponse:
                 privacy_notice=data.get("privacy_notice_version"),
             )
         except RegistrationError as error:
-            show_error(forms, error)
+            if selectors.registration_for_user(user=request.user, event=event) is None:
+                show_error(forms, error)
+            else:
+                # A second press of the button, or a retry: the first one registered them.
+                return redirect("me")
         else:
             messages.success(request, _("Thank you. Your registration has been received."))
             return redirect("me")
