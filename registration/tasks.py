@@ -8,11 +8,14 @@ queued only once the service's transaction has committed.
 from __future__ import annotations
 
 import logging
+import threading
 from functools import partial
 from typing import Any
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
+from django import db
+from django.conf import settings
 from django.db import transaction
 
 from registration.models import Event, Registration
@@ -47,10 +50,29 @@ class AfterCommitTask(DjangoTask):
 )
 def send_outbox_email(self, outbox_id: int) -> str:
     outcome = outbox.email_send(outbox_id=outbox_id)
-    if outcome.retry_in is not None and not self.request.is_eager:
-        # Eager (in-process) runs leave the row queued for the sweep instead of blocking.
-        raise self.retry(countdown=outcome.retry_in)
+    if outcome.retry_in is not None:
+        if not self.request.is_eager:
+            raise self.retry(countdown=outcome.retry_in)
+        if settings.OUTBOX_RETRY_IN_PROCESS:
+            _retry_in_process(outbox_id, outcome.retry_in)
     return outcome.status
+
+
+def _retry_in_process(outbox_id: int, delay: float) -> None:
+    """Without a worker (`make run`), a timer in this process sends the email again later.
+
+    A request must not wait for a mail server that is down, and no beat runs to sweep.
+    """
+
+    def again() -> None:
+        try:
+            send_outbox_email.apply(args=[outbox_id])
+        finally:
+            db.connections.close_all()
+
+    timer = threading.Timer(delay, again)
+    timer.daemon = True
+    timer.start()
 
 
 @shared_task(base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True)

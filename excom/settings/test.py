@@ -31,6 +31,9 @@ STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_ROOT)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_BROKER_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
+# A timer would send from a background thread into the next test: the tests that want the
+# in-process retry switch it on themselves.
+OUTBOX_RETRY_IN_PROCESS = False
 
 # A fixed key for tests only, so that a bare machine works; never use it elsewhere.
 FIELD_ENCRYPTION_KEYS = env.list(

@@ -1,5 +1,6 @@
 """The outbox in one process: claiming, failing for good, giving up, sweeping, resending."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from registration.services.outbox import (
     email_send,
 )
 from registration.tasks import requeue_stale_emails
+from tests.registration.broken_mail import RefusingBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,31 @@ def test_the_email_row_is_written_or_rolled_back_with_the_change():
         )
         raise RuntimeError("the change failed")
     assert not OutboxEmail.objects.exists()
+
+
+class FailsOnceBackend(RefusingBackend):
+    """A mail server that is down for the first try and back for the next."""
+
+    calls = 0
+
+    def send_messages(self, email_messages):
+        type(self).calls += 1
+        if type(self).calls == 1:
+            return super().send_messages(email_messages)
+        mail.outbox.extend(email_messages)
+        return len(email_messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_a_failed_email_is_sent_again_in_process(settings):
+    settings.OUTBOX_RETRY_IN_PROCESS = True
+    settings.OUTBOX_RETRY_BASE_SECONDS = 1
+    settings.EMAIL_BACKEND = "tests.registration.test_outbox.FailsOnceBackend"
+    FailsOnceBackend.calls = 0
+    email = queued_email()  # committed: sent at once in-process, and refused
+    assert OutboxEmail.objects.get(pk=email.pk).status == Status.QUEUED
+    deadline = time.monotonic() + 10
+    while OutboxEmail.objects.get(pk=email.pk).status != Status.SENT:
+        assert time.monotonic() < deadline, "the email was not sent again"
+        time.sleep(0.1)
+    assert FailsOnceBackend.calls == 2
