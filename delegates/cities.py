@@ -23,7 +23,7 @@ from import_export.formats import base_formats
 from import_export.results import InvalidRow, Result
 
 from delegates.models import MemberCity, Membership, Region
-from delegates.text import spreadsheet_safe, spreadsheet_text
+from delegates.text import PlainTextFormMixin, spreadsheet_safe, spreadsheet_text
 
 COLUMNS = (
     "code",
@@ -52,7 +52,7 @@ class CityFileError(ValueError):
     """The file as a whole cannot be read (unknown format, missing columns)."""
 
 
-class CityRowForm(forms.ModelForm):
+class CityRowForm(PlainTextFormMixin, forms.ModelForm):
     """One row of the file, checked with the same rules as the admin's city form."""
 
     region = forms.CharField()

@@ -25,7 +25,7 @@ from delegates.models import (
     MemberCity,
 )
 from delegates.photos import photo_clean
-from delegates.text import is_latin_text
+from delegates.text import PlainTextFormMixin, is_latin_text
 from registration.models import DelegationRole, Event, PrivacyNotice, Registration, Session
 
 OTHER_CITY = "other"
@@ -65,7 +65,7 @@ class CityChoiceField(forms.ChoiceField):
             raise ValidationError(_("Please choose a city from the list.")) from error
 
 
-class DelegateForm(forms.Form):
+class DelegateForm(PlainTextFormMixin, forms.Form):
     """About the person."""
 
     honorific = forms.ChoiceField(label=_("Honorific"), choices=Honorific.choices, required=False)
@@ -199,7 +199,7 @@ class DelegateForm(forms.Form):
         return data
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PlainTextFormMixin, forms.Form):
     """How the person attends this event."""
 
     delegation_role = forms.ChoiceField(
@@ -315,7 +315,7 @@ class AttendanceForm(forms.Form):
         return data
 
 
-class ColleagueEmailForm(forms.Form):
+class ColleagueEmailForm(PlainTextFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("Your colleague's email"),
         help_text=_("We send the confirmation and the badge to this address."),
@@ -325,7 +325,7 @@ class ColleagueEmailForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainTextFormMixin, forms.Form):
     """The privacy notice shown with the form, and the person's agreement to it."""
 
     privacy_notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -365,7 +365,7 @@ class ConsentForm(forms.Form):
         return notice
 
 
-class CancelForm(forms.Form):
+class CancelForm(PlainTextFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         max_length=500,

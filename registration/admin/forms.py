@@ -8,10 +8,11 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
 from delegates.models import Delegate
+from delegates.text import PlainTextFormMixin
 from registration.models import BadgeSheetJob, DelegationRole, PrivacyNotice, Registration
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(PlainTextFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for declining"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
@@ -20,14 +21,14 @@ class DeclineForm(forms.Form):
     )
 
 
-class EraseForm(forms.Form):
+class EraseForm(PlainTextFormMixin, forms.Form):
     understood = forms.BooleanField(
         label=_("I understand that this cannot be undone"),
         error_messages={"required": _("Tick the box to confirm the erasure.")},
     )
 
 
-class RegisterOnBehalfForm(forms.Form):
+class RegisterOnBehalfForm(PlainTextFormMixin, forms.Form):
     """The secretariat registers a person who asked by email or letter."""
 
     delegate = forms.ModelChoiceField(
@@ -54,7 +55,7 @@ class RegisterOnBehalfForm(forms.Form):
         person.widget.is_required = True
 
 
-class PrintBadgesForm(forms.Form):
+class PrintBadgesForm(PlainTextFormMixin, forms.Form):
     layout = forms.ChoiceField(
         label=_("Sheet layout"),
         choices=BadgeSheetJob.Layout.choices,
@@ -63,7 +64,7 @@ class PrintBadgesForm(forms.Form):
     )
 
 
-class PrivacyNoticeForm(forms.ModelForm):
+class PrivacyNoticeForm(PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = PrivacyNotice
         fields = ("text_en", "text_ko")

@@ -1,0 +1,35 @@
+"""Requests whose address carries characters no search or filter can hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from delegates.text import control_character_in
+
+
+class RefuseControlCharactersMiddleware:
+    """A search or filter with NUL or another control character gets a clear 400, not a 500.
+
+    PostgreSQL refuses NUL in any string, so such a value would fail deep inside a query. Form
+    fields refuse them with a message beside the field (delegates.text.PlainTextFormMixin);
+    this covers the query string, which no form checks: admin searches, filters, pages.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for key, values in request.GET.lists():
+            for text in (key, *values):
+                char = control_character_in(text)
+                if char is not None:
+                    message = _(
+                        "The address holds an invisible control character (U+%(code)04X). "
+                        "Please check what you typed into the search and try again."
+                    ) % {"code": ord(char)}
+                    return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
