@@ -1,4 +1,5 @@
-"""django-allauth's adapter: its mail (verification, password reset) goes through the outbox too.
+"""django-allauth's adapters: its mail (verification, password reset) goes through the outbox too,
+and security keys carry the meeting's name.
 
 It lives in `registration` because the outbox does; `delegates` may not import `registration`.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.http import HttpRequest
@@ -53,3 +56,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 body_text=message.body,
                 body_html=html,
             )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        # The name a browser shows when it asks for a security key or passkey: the same as the
+        # authenticator app's, not the Site's "example.com".
+        return {**super().get_public_key_credential_rp_entity(), "name": settings.MFA_TOTP_ISSUER}

@@ -24,9 +24,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth.mfa's list of security keys says "last used 3 days ago" with it.
+    "django.contrib.humanize",
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_countries",
     "simple_history",
     "import_export",
@@ -46,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: the staff pages ask for the second factor (delegates/second_factor.py).
+    "registration.access.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -146,7 +151,26 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WeGO EXCOM] "
 ACCOUNT_ADAPTER = "registration.accounts.AccountAdapter"
 # ACCOUNT_RATE_LIMITS is left unset on purpose: allauth's built-in limits apply. They count in
-# the cache, which is Redis (shared by every web process) whenever REDIS_URL is set.
+# the cache, which is Redis (shared by every web process) whenever REDIS_URL is set. Wrong
+# second-factor codes count as failed logins: five per account in five minutes, ten a minute
+# per address.
+
+# The second factor (allauth.mfa): staff sign in with a code from an authenticator app, or a
+# security key or passkey; recovery codes for a lost phone. Who must, and where, is
+# delegates/second_factor.py; delegates are never asked.
+MFA_ADAPTER = "registration.accounts.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Shown once, right after enrolling; later only a new set can be made.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# The name the authenticator app shows beside the code (otherwise the Site's "example.com").
+MFA_TOTP_ISSUER = "WeGO EXCOM"
+# No passwordless passkey sign-in: the sign-in page is the delegates' too, and none of them has a
+# passkey here; a passkey still serves staff as the second factor after the password.
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Never "trust this browser" for weeks: staff pages show passport details.
+MFA_TRUST_ENABLED = False
+# Shared desk laptops: desk operators may use the desk without a second factor (nothing else).
+MFA_DESK_EXEMPT = env.bool("MFA_DESK_EXEMPT", default=False)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]

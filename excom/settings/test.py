@@ -31,6 +31,8 @@ STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_ROOT)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_BROKER_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
+# The browser tests' live server is plain http.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 
 # A fixed key for tests only, so that a bare machine works; never use it elsewhere.
 FIELD_ENCRYPTION_KEYS = env.list(
