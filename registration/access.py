@@ -28,6 +28,7 @@ from delegates.second_factor import (
     primary_authenticator_types,
     second_factor_status,
 )
+from registration.selectors import user_is_secretariat, user_may_use_desk
 
 
 def staff_only(
@@ -148,8 +149,6 @@ class SecondFactorMiddleware:
 
 
 def _continue_default(user: User) -> str:
-    from registration.selectors import user_is_secretariat, user_may_use_desk
-
     if user_is_secretariat(user=user):
         return reverse("admin:index")
     if user_may_use_desk(user=user):

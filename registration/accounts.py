@@ -10,11 +10,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from delegates.services import delegate_link_login
 from registration.models import OutboxEmail
@@ -63,3 +65,15 @@ class MFAAdapter(DefaultMFAAdapter):
         # The name a browser shows when it asks for a security key or passkey: the same as the
         # authenticator app's, not the Site's "example.com".
         return {**super().get_public_key_credential_rp_entity(), "name": settings.MFA_TOTP_ISSUER}
+
+
+class AddWebAuthnForm(AllauthAddWebAuthnForm):
+    """allauth's form to add a security key, its one visible field labelled in both languages
+    (allauth leaves it to Django's untranslated "Name")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the key")
+        self.fields["name"].help_text = _(
+            "To tell your keys apart, for example “YubiKey” or “Work laptop”."
+        )

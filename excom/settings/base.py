@@ -24,8 +24,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # allauth.mfa's list of security keys says "last used 3 days ago" with it.
-    "django.contrib.humanize",
     "django.contrib.sites",
     "allauth",
     "allauth.account",
@@ -159,6 +157,7 @@ ACCOUNT_ADAPTER = "registration.accounts.AccountAdapter"
 # security key or passkey; recovery codes for a lost phone. Who must, and where, is
 # delegates/second_factor.py; delegates are never asked.
 MFA_ADAPTER = "registration.accounts.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "registration.accounts.AddWebAuthnForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 # Shown once, right after enrolling; later only a new set can be made.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
