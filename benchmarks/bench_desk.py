@@ -87,6 +87,7 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     from django.utils import timezone
 
     from delegates.models import Delegate, MemberCity, Region, User
+    from delegates.second_factor import second_factor_record
     from registration.models import Badge, Registration, State
     from registration.rendering.badge_content import badge_content_hash, badge_context
     from registration.services.badges import badge_ensure, badge_facts
@@ -159,6 +160,8 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # Signed in with the authenticator app's code, as desk operators are.
+        second_factor_record(session=store, user=user)
         store.create()
         sessions.append(store.session_key)
     ordered = list(Registration.objects.filter(event=event).order_by("pk"))

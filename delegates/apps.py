@@ -12,3 +12,5 @@ class DelegatesConfig(AppConfig):
         from delegates.encryption import check_keys
 
         check_keys()
+        # Connects the receivers that note a session's second factor (allauth.mfa's signals).
+        from delegates import second_factor  # noqa: F401

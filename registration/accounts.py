@@ -1,5 +1,6 @@
-"""django-allauth's adapter and sign-up form: its mail (verification, password reset) goes through
-the outbox too, and a sign-up sent twice at once makes one account.
+"""django-allauth's adapters and forms: its mail (verification, password reset) goes through the
+outbox too, a sign-up sent twice at once makes one account, and security keys carry the
+meeting's name.
 
 It lives in `registration` because the outbox does; `delegates` may not import `registration`.
 """
@@ -10,10 +11,14 @@ from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from delegates.services import delegate_link_login
 from registration.models import OutboxEmail
@@ -68,3 +73,22 @@ class SignupForm(AllauthSignupForm):
             # A double-click or a retried request: the other one has just made the account and
             # sent its verification mail. This one answers with the same page, and sends nothing.
             return None, get_adapter().respond_email_verification_sent(request, None)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        # The name a browser shows when it asks for a security key or passkey: the same as the
+        # authenticator app's, not the Site's "example.com".
+        return {**super().get_public_key_credential_rp_entity(), "name": settings.MFA_TOTP_ISSUER}
+
+
+class AddWebAuthnForm(AllauthAddWebAuthnForm):
+    """allauth's form to add a security key, its one visible field labelled in both languages
+    (allauth leaves it to Django's untranslated "Name")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the key")
+        self.fields["name"].help_text = _(
+            "To tell your keys apart, for example “YubiKey” or “Work laptop”."
+        )

@@ -16,6 +16,28 @@ def _fresh_cache_and_files():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """`force_login` skips the password; for staff it skips the second factor too, so that a
+    page's tests are about the page. Tests marked `second_factor` (the rule's own) turn it off."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    from django.test.client import ClientMixin
+
+    from delegates.second_factor import second_factor_record
+
+    plain = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        plain(self, user, backend)
+        if user.is_staff:
+            session = self.session
+            second_factor_record(session=session, user=user)
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def event(db):
     from tests.factories import EventFactory

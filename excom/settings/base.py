@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_countries",
     "simple_history",
     "import_export",
@@ -47,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: the staff pages ask for the second factor (delegates/second_factor.py).
+    "registration.access.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -153,7 +156,27 @@ ACCOUNT_FORMS = {"signup": "registration.accounts.SignupForm"}
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("DJANGO_TRUSTED_CLIENT_IP_HEADER", default="") or None
 # ACCOUNT_RATE_LIMITS is left unset on purpose: allauth's built-in limits apply. They count in
-# the cache, which is Redis (shared by every web process) whenever REDIS_URL is set.
+# the cache, which is Redis (shared by every web process) whenever REDIS_URL is set. Wrong
+# second-factor codes count as failed logins: five per account in five minutes, ten a minute
+# per address.
+
+# The second factor (allauth.mfa): staff sign in with a code from an authenticator app, or a
+# security key or passkey; recovery codes for a lost phone. Who must, and where, is
+# delegates/second_factor.py; delegates are never asked.
+MFA_ADAPTER = "registration.accounts.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "registration.accounts.AddWebAuthnForm"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Shown once, right after enrolling; later only a new set can be made.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# The name the authenticator app shows beside the code (otherwise the Site's "example.com").
+MFA_TOTP_ISSUER = "WeGO EXCOM"
+# No passwordless passkey sign-in: the sign-in page is the delegates' too, and none of them has a
+# passkey here; a passkey still serves staff as the second factor after the password.
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Never "trust this browser" for weeks: staff pages show passport details.
+MFA_TRUST_ENABLED = False
+# Shared desk laptops: desk operators may use the desk without a second factor (nothing else).
+MFA_DESK_EXEMPT = env.bool("MFA_DESK_EXEMPT", default=False)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]

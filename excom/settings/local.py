@@ -16,3 +16,6 @@ STATIC_ROOT = None
 FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["Bxvq4O0T3vK6f1Yb3o0b4m0pV6cS5yH9a1bE2rT7wQk="]
 )
+
+# Security keys and passkeys on http://127.0.0.1 (a real deployment is served over HTTPS).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -34,6 +34,8 @@ CELERY_RESULT_BACKEND = None
 # A timer would send from a background thread into the next test: the tests that want the
 # in-process retry switch it on themselves.
 OUTBOX_RETRY_IN_PROCESS = False
+# The browser tests' live server is plain http.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 
 # A fixed key for tests only, so that a bare machine works; never use it elsewhere.
 FIELD_ENCRYPTION_KEYS = env.list(

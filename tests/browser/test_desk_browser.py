@@ -21,7 +21,9 @@ from registration.models import DeskLog, Registration, State
 from registration.services.badges import badge_ensure
 from registration.services.registrations import registration_submit
 from tests.browser.chromium import wait_for_true
+from tests.browser.staff import sign_in_with_code
 from tests.factories import EventFactory, MemberCityFactory, UserFactory
+from tests.mfa import totp_enrol
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,7 +69,7 @@ def _desk_operator():
     user = UserFactory(email="desk1@wego.example", is_staff=True, password=PASSWORD)
     user.groups.add(group)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
+    return user, totp_enrol(user)
 
 
 def _shot(page: Page, name: str) -> None:
@@ -100,14 +102,12 @@ def test_desk_operator_checks_in_prints_finds_and_registers_a_walk_in(live_serve
         family_name="Eun",
         native_name="은수미",
     )
-    _desk_operator()
+    _operator, secret = _desk_operator()
 
     context = browser.new_context(viewport=TABLET, locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/desk/")
-    page.fill("input[name=login]", "desk1@wego.example")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
+    sign_in_with_code(page, email="desk1@wego.example", password=PASSWORD, secret=secret)
     page.wait_for_url("**/desk/")
 
     # The desk is named once; headless Chromium prints from a tab of its own.

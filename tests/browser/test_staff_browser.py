@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.contrib.staticfiles import finders
 from playwright.sync_api import Browser, Page, expect
@@ -23,7 +24,9 @@ from delegates.services import delegate_save
 from registration.models import BadgeSheetJob, Registration, State
 from registration.services.registrations import registration_submit
 from tests.browser.chromium import wait_for_true
+from tests.browser.staff import sign_in_with_code
 from tests.factories import EventFactory, MemberCityFactory, RegionFactory, UserFactory
+from tests.mfa import totp_enrol
 
 pytestmark = [
     pytest.mark.browser,
@@ -80,9 +83,17 @@ def panel(live_server, tmp_path):
     assert (pending.state, confirmed.state) == (State.PENDING, State.CONFIRMED)
     staff = UserFactory(email="secretariat@wego.example", password=PASSWORD, is_staff=True)
     staff.groups.add(secretariat_group())
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    secret = totp_enrol(staff)
     csv_file = tmp_path / "cities.csv"
     csv_file.write_text(CITIES_CSV, encoding="utf-8")
-    return {"event": event, "pending": pending, "confirmed": confirmed, "csv": csv_file}
+    return {
+        "event": event,
+        "pending": pending,
+        "confirmed": confirmed,
+        "csv": csv_file,
+        "secret": secret,
+    }
 
 
 def test_secretariat_imports_cities_confirms_a_delegate_and_prints_badges(
@@ -102,10 +113,11 @@ def test_secretariat_imports_cities_confirms_a_delegate_and_prints_badges(
         ),
     )
 
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "secretariat@wego.example")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    # The admin's login is allauth's: the password, then the authenticator app's code.
+    page.goto(f"{live_server.url}/admin/")
+    sign_in_with_code(
+        page, email="secretariat@wego.example", password=PASSWORD, secret=panel["secret"]
+    )
     expect(page.locator("#site-name")).to_contain_text("WeGO EXCOM 2030")
 
     # Import with a preview, then confirm.
