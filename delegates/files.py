@@ -1,9 +1,11 @@
-"""Files that outlive their row only until the transaction that replaced them commits."""
+"""Files follow their rows: written once the row is committed, deleted once it no longer
+points to them, so a rolled-back change leaves no file behind."""
 
 from __future__ import annotations
 
 import logging
 
+from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.db import transaction
 
@@ -28,3 +30,17 @@ def files_delete_on_commit(files: list[tuple[Storage, str]]) -> None:
                 logger.warning("could not delete the replaced file %s", name, exc_info=True)
 
     transaction.on_commit(delete)
+
+
+def file_write_on_commit(storage: Storage, name: str, content: File) -> None:
+    """Write `content` under `name` once the current transaction commits (never if it rolls back).
+
+    The row already carries the name; until the commit no other request can see that row.
+    """
+
+    def write() -> None:
+        stored = storage.save(name, content)
+        if stored != name:  # names are random; a clash means something else is wrong
+            logger.error("file %s was stored as %s", name, stored)
+
+    transaction.on_commit(write)

@@ -14,8 +14,14 @@ from django.db import transaction
 from import_export.results import Result, RowResult
 
 from delegates.cities import CityFileError, MemberCityResource, row_messages
-from delegates.files import files_delete_on_commit
-from delegates.models import PASSPORT_FIELDS, Delegate, PassportAccessLog, User
+from delegates.files import file_write_on_commit, files_delete_on_commit
+from delegates.models import (
+    PASSPORT_FIELDS,
+    Delegate,
+    PassportAccessLog,
+    User,
+    photo_upload_path,
+)
 from delegates.selectors import acting_user
 
 # What a delegate fills in about themselves (the photo is handled on its own).
@@ -84,7 +90,8 @@ def delegate_save(
     old_photo_name = delegate.photo.name if delegate.photo else ""
     with transaction.atomic():
         if photo is not None:
-            delegate.photo.save(photo.name, photo, save=False)
+            delegate.photo.name = photo_upload_path(delegate, photo.name)
+            file_write_on_commit(delegate.photo.storage, delegate.photo.name, photo)
             if delegate.pk is not None:
                 changes["photo"] = ["…", "…"]
         delegate.full_clean(exclude=["user", "registered_by", "photo"], validate_unique=False)

@@ -1,9 +1,11 @@
-"""Requests whose address carries characters no search or filter can hold."""
+"""Requests refused before they cost anything: bodies larger than any form needs, and addresses
+with characters no search or filter can hold."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -32,4 +34,32 @@ class RefuseControlCharactersMiddleware:
                         "Please check what you typed into the search and try again."
                     ) % {"code": ord(char)}
                     return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """A body larger than any form here needs is refused from its Content-Length, unread.
+
+    Django would otherwise stream a 300 MB upload to a temporary file before the photo's own
+    5 MB check could refuse it. The reverse proxy should refuse it even earlier (its
+    `client_max_body_size`, docs/operations.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            message = _(
+                "What you sent is %(size)d MB; this site takes at most %(limit)d MB at once. "
+                "Please choose a smaller photo or file."
+            ) % {
+                "size": round(length / 1024 / 1024),
+                "limit": settings.REQUEST_BODY_MAX_BYTES // 1024 // 1024,
+            }
+            return render(request, "400.html", {"message": message}, status=413)
         return self.get_response(request)

@@ -186,11 +186,15 @@ def test_a_photo_over_5_mb_is_refused(client, event, city, member):
     assert_nothing_saved()
 
 
-def test_a_photo_is_re_encoded_without_its_exif(client, event, city, member):
+def test_a_photo_is_re_encoded_without_its_exif(
+    client, event, city, member, django_capture_on_commit_callbacks
+):
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # camera make
     exif[0x8825] = {2: (37.0, 24.0, 0.0)}  # GPS position
-    response = post(client, city, photo=image_file(name="me.png", exif=exif))
+    # The photo is written once the registration is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, city, photo=image_file(name="me.png", exif=exif))
     assert response.status_code == 302
     photo = Delegate.objects.get().photo
     assert photo.name.startswith("photos/") and photo.name.endswith(".jpg")

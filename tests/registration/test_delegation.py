@@ -135,16 +135,19 @@ def test_a_colleague_who_signs_up_later_finds_their_registration(
     assert registration.delegation_role == DelegationRole.DELEGATE
 
 
-def test_photos_are_shown_only_to_the_person_their_head_and_staff(client, event, city):
+def test_photos_are_shown_only_to_the_person_their_head_and_staff(
+    client, event, city, django_capture_on_commit_callbacks
+):
     from django.contrib.auth.models import Group
 
     from tests.registration.test_bad_input import image_file
 
     head = login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
-    client.post(
-        reverse("delegation_add"),
-        colleague_data(city, "photo@seongnam.example", photo=image_file()),
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the photo is written on commit
+        client.post(
+            reverse("delegation_add"),
+            colleague_data(city, "photo@seongnam.example", photo=image_file()),
+        )
     colleague = Registration.objects.get(delegate__email="photo@seongnam.example").delegate
     url = colleague.photo.url
     assert url.startswith("/media/photos/")
