@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +47,6 @@ def _fonts_and_stylesheet() -> tuple[FontConfiguration, CSS]:
 os.register_at_fork(after_in_child=_fonts_and_stylesheet.cache_clear)
 
 
-def reset_renderer() -> None:
-    """Forget the compiled stylesheet, e.g. after editing badge.css in a running process."""
-    _fonts_and_stylesheet.cache_clear()
-
-
 def badge_html(context: dict[str, Any]) -> str:
     """The badge as HTML; every field is autoescaped by the template."""
     photo_path = context.get("photo_path")
@@ -79,13 +73,3 @@ def _document(context: dict[str, Any], fetcher: BadgeURLFetcher) -> Document:
 def render_badge_pdf(context: dict[str, Any]) -> bytes:
     """One A6 badge as PDF bytes."""
     return _document(context, BadgeURLFetcher()).write_pdf()
-
-
-def render_badges_document(contexts: Iterable[dict[str, Any]]) -> bytes:
-    """Many badges as one PDF, one A6 page each, sharing font subsets (smaller than N files)."""
-    fetcher = BadgeURLFetcher()
-    documents = [_document(context, fetcher) for context in contexts]
-    if not documents:
-        raise ValueError("No badges to render.")
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
