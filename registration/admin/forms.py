@@ -20,6 +20,15 @@ class DeclineForm(forms.Form):
     )
 
 
+class RefuseHeadForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for refusing"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Sent to each person in the email that tells them."),
+        max_length=2000,
+    )
+
+
 class EraseForm(forms.Form):
     understood = forms.BooleanField(
         label=_("I understand that this cannot be undone"),

@@ -32,6 +32,10 @@ def delegation_register_colleague(
     privacy_notice: PrivacyNotice | None = None,
 ) -> Registration:
     """A head of delegation registers a colleague of the same city, who may have no login yet."""
+    if not (head.is_granted_head and head.is_live and head.delegate.user_id == actor.pk):
+        raise RegistrationError(
+            _("Only a head of delegation confirmed by the secretariat can register colleagues.")
+        )
     if data.get("delegation_role") == DelegationRole.HEAD:
         raise RegistrationError(
             _("A delegation has one head. Please choose another role."), field="delegation_role"

@@ -45,7 +45,6 @@ def me(request: HttpRequest) -> HttpResponse:
     registration = selectors.registration_for_user(user=request.user, event=event)
     if registration is None:
         return redirect("register")
-    head = selectors.delegation_head_of(user=request.user, event=event)
     return render(
         request,
         "registration/me.html",
@@ -53,7 +52,8 @@ def me(request: HttpRequest) -> HttpResponse:
             "registration": registration,
             "delegate": registration.delegate,
             "log": registration.log.select_related("actor").order_by("-created_at")[:20],
-            "is_head": head is not None,
+            "is_head": registration.is_granted_head and registration.is_live,
+            "head_claim": registration.claims_head and registration.is_live,
             "can_edit": registration.is_live and event.is_editable(),
             "visa_letter": selectors.visa_letter_for(registration=registration),
         },

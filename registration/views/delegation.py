@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from registration import selectors
+from registration import delegation_selectors
 from registration.errors import RegistrationError
 from registration.forms import (
     ROLES_FOR_COLLEAGUES,
@@ -28,8 +28,9 @@ from registration.views.form_pages import (
 
 
 def _head_or_404(request: HttpRequest) -> Registration:
+    """The user's registration as head of delegation, granted by the secretariat."""
     event = event_or_404(request)
-    head = selectors.delegation_head_of(user=request.user, event=event)
+    head = delegation_selectors.delegation_head_of(user=request.user, event=event)
     if head is None:
         raise Http404(_("Only the head of a city's delegation has this page."))
     return head
@@ -37,8 +38,14 @@ def _head_or_404(request: HttpRequest) -> Registration:
 
 @login_required
 def delegation(request: HttpRequest) -> HttpResponse:
-    head = _head_or_404(request)
-    members = selectors.delegation_members(event=head.event, city=head.city)
+    event = event_or_404(request)
+    head = delegation_selectors.head_registration_of(user=request.user, event=event)
+    if head is None:
+        raise Http404(_("Only the head of a city's delegation has this page."))
+    if not head.is_granted_head:
+        # A claim: the page says so, and shows nothing of the delegation.
+        return render(request, "registration/delegation.html", {"head": head, "claim": True})
+    members = delegation_selectors.delegation_members(event=head.event, city=head.city)
     return render(
         request,
         "registration/delegation.html",
@@ -100,7 +107,7 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
 
 def _colleague_or_404(request: HttpRequest, pk: int) -> Registration:
     head = _head_or_404(request)
-    member = selectors.delegation_member(head=head, registration_id=pk)
+    member = delegation_selectors.delegation_member(head=head, registration_id=pk)
     if member is None:
         raise Http404(_("No such member of your delegation."))
     return member

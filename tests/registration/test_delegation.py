@@ -2,9 +2,11 @@
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from registration.models import DelegationRole, Registration, State
+from registration.services.heads import head_claim_grant
 from registration.services.registrations import registration_submit
 from tests.factories import DelegateFactory, MemberCityFactory, UserFactory
 from tests.registration.test_journey import form_data
@@ -12,13 +14,23 @@ from tests.registration.test_journey import form_data
 pytestmark = pytest.mark.django_db
 
 
-def login_as_delegate(client, event, city, *, role, email):
+def secretariat_user():
+    user = UserFactory(email="secretariat@wego.example", is_staff=True)
+    user.groups.add(Group.objects.get(name="Secretariat"))
+    return user
+
+
+def login_as_delegate(client, event, city, *, role, email, granted=True):
+    """A person with a verified login registers themselves; a head's claim is then granted by
+    the secretariat unless `granted` is false."""
     user = UserFactory(email=email)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     delegate = DelegateFactory(city=city, user=user, email=email)
     registration = registration_submit(
         delegate=delegate, event=event, data={"delegation_role": role}, actor=user
     )
+    if role == DelegationRole.HEAD and granted:
+        registration = head_claim_grant(registration=registration, actor=secretariat_user())
     client.force_login(user)
     return registration
 
@@ -136,8 +148,6 @@ def test_a_colleague_who_signs_up_later_finds_their_registration(
 
 
 def test_photos_are_shown_only_to_the_person_their_head_and_staff(client, event, city):
-    from django.contrib.auth.models import Group
-
     from tests.registration.test_bad_input import image_file
 
     head = login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
