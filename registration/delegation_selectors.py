@@ -1,6 +1,13 @@
-"""Reads for a city's delegation: who leads it, and who is in it."""
+"""Reads for a city's delegation: who leads it, and what its head may see and change.
+
+A head sees every colleague's name, role and state; an email address, and the right to change
+or cancel, only for the registrations they made themselves for people without a login of their
+own. What the person or the secretariat made stays theirs.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 
@@ -55,24 +62,64 @@ def delegation_head_of(*, user: User, event: Event) -> Registration | None:
     return registration if registration is not None and registration.is_granted_head else None
 
 
+def _made_by(head: Registration) -> dict[str, object]:
+    """What a head may change: what they registered, for someone without a login of their own."""
+    return {"submitted_by_id": head.delegate.user_id, "delegate__user__isnull": True}
+
+
 def delegation_member(*, head: Registration, registration_id: int) -> Registration | None:
-    """A colleague the head may change: same event and city, and no login of their own."""
+    """A colleague the head may change: same event and city, registered by the head, and no
+    login of their own."""
+    if head.delegate.user_id is None:
+        return None
     return (
         Registration.objects.select_related("event", "city", "delegate")
         .prefetch_related("sessions")
-        .filter(
-            pk=registration_id,
-            event=head.event,
-            city=head.city,
-            delegate__user__isnull=True,
-        )
+        .filter(pk=registration_id, event=head.event, city=head.city, **_made_by(head))
         .exclude(pk=head.pk)
         .first()
     )
 
 
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of the head's page: what the head may see of a colleague, and do."""
+
+    registration: Registration
+    email: str
+    is_head: bool
+    may_change: bool
+    managed_by: str  # "you", "themselves" or "secretariat"
+
+
+def delegation_rows(*, head: Registration) -> list[MemberRow]:
+    """The delegation as its head sees it."""
+    rows = []
+    for member in delegation_members(event=head.event, city=head.city):
+        is_head = member.pk == head.pk
+        made_by_head = member.submitted_by_id is not None and (
+            member.submitted_by_id == head.delegate.user_id
+        )
+        if is_head or (made_by_head and member.delegate.user_id is None):
+            managed_by = "you"
+        elif member.delegate.user_id is not None:
+            managed_by = "themselves"
+        else:
+            managed_by = "secretariat"
+        rows.append(
+            MemberRow(
+                registration=member,
+                email=member.delegate.email if is_head or made_by_head else "",
+                is_head=is_head,
+                may_change=not is_head and managed_by == "you" and member.is_live,
+                managed_by=managed_by,
+            )
+        )
+    return rows
+
+
 def head_sees_photo(*, user: User, delegate: Delegate) -> bool:
-    """A granted head sees the photos of their city's delegation."""
+    """A granted head sees the photos of the colleagues they registered themselves."""
     if delegate.city_id is None:
         return False
     led = Registration.objects.filter(
@@ -83,4 +130,8 @@ def head_sees_photo(*, user: User, delegate: Delegate) -> bool:
         head_granted_at__isnull=False,
         state__in=LIVE_STATES,
     )
-    return Registration.objects.filter(delegate=delegate).filter(Exists(led)).exists()
+    return (
+        Registration.objects.filter(delegate=delegate, submitted_by=user)
+        .filter(Exists(led))
+        .exists()
+    )

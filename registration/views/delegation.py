@@ -45,14 +45,14 @@ def delegation(request: HttpRequest) -> HttpResponse:
     if not head.is_granted_head:
         # A claim: the page says so, and shows nothing of the delegation.
         return render(request, "registration/delegation.html", {"head": head, "claim": True})
-    members = delegation_selectors.delegation_members(event=head.event, city=head.city)
+    rows = delegation_selectors.delegation_rows(head=head)
     return render(
         request,
         "registration/delegation.html",
         {
             "head": head,
-            "members": members,
-            "places_taken": sum(1 for m in members if m.holds_place),
+            "rows": rows,
+            "places_taken": sum(1 for row in rows if row.registration.holds_place),
             "can_add": head.event.is_open_for_registration(),
         },
     )

@@ -1,15 +1,22 @@
-"""A head of delegation registers and manages colleagues of their own city; nobody else can."""
+"""A head of delegation registers and manages colleagues of their own city; nobody else can.
+
+A head sees every colleague's name, role and state, but an email address only for the
+registrations they made, and changes or cancels only those.
+"""
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.urls import reverse
 
-from registration.models import DelegationRole, Registration, State
+from registration.models import DelegationRole, OutboxEmail, Registration, State
 from registration.services.heads import head_claim_grant
 from registration.services.registrations import registration_submit
+from registration.services.states import registration_cancel
+from registration.services.submissions import registration_submit_by_secretariat
 from tests.factories import DelegateFactory, MemberCityFactory, UserFactory
-from tests.registration.test_journey import form_data
+from tests.registration.test_journey import form_data, sign_up_and_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +40,15 @@ def login_as_delegate(client, event, city, *, role, email, granted=True):
         registration = head_claim_grant(registration=registration, actor=secretariat_user())
     client.force_login(user)
     return registration
+
+
+@pytest.fixture
+def send_mail_now(django_capture_on_commit_callbacks):
+    def request(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return request
 
 
 def colleague_data(city, email, **overrides):
@@ -112,6 +128,87 @@ def test_head_cannot_see_or_change_another_citys_delegates(client, event, city):
     assert outsider.state == State.CONFIRMED
 
 
+# What the head sees and changes: only what they made.
+
+
+def test_head_page_shows_no_email_of_people_with_a_login_or_registered_by_the_secretariat(
+    client, event, city
+):
+    own = login_as_delegate(client, event, city, role="delegate", email="own@seongnam.example")
+    by_secretariat = registration_submit_by_secretariat(
+        delegate=DelegateFactory(city=city, email="asked@seongnam.example", given_name="Yuna"),
+        event=event,
+        delegation_role=DelegationRole.DELEGATE,
+        actor=secretariat_user(),
+    )
+    login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
+    client.post(reverse("delegation_add"), colleague_data(city, "minho@seongnam.example"))
+
+    page = client.get(reverse("delegation")).content.decode()
+
+    # Everyone by name, role and state...
+    assert own.delegate.family_name in page and by_secretariat.delegate.family_name in page
+    assert "Manages their own registration" in page and "Managed by the secretariat" in page
+    # ...but an email only for the colleague the head registered.
+    assert "own@seongnam.example" not in page
+    assert "asked@seongnam.example" not in page
+    assert "minho@seongnam.example" in page
+    assert reverse("delegation_edit", args=[by_secretariat.pk]) not in page
+    assert reverse("delegation_cancel", args=[own.pk]) not in page
+
+
+def test_head_cannot_change_or_cancel_a_registration_the_secretariat_made(
+    client, event, city, send_mail_now
+):
+    by_secretariat = registration_submit_by_secretariat(
+        delegate=DelegateFactory(city=city, email="asked@seongnam.example"),
+        event=event,
+        delegation_role=DelegationRole.DELEGATE,
+        actor=secretariat_user(),
+    )
+    login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
+    emails_before = OutboxEmail.objects.filter(recipient="asked@seongnam.example").count()
+
+    assert client.get(reverse("delegation_edit", args=[by_secretariat.pk])).status_code == 404
+    assert client.get(reverse("delegation_cancel", args=[by_secretariat.pk])).status_code == 404
+    response = send_mail_now(
+        client.post, reverse("delegation_cancel", args=[by_secretariat.pk]), {"reason": "x"}
+    )
+    assert response.status_code == 404
+    response = client.post(
+        reverse("delegation_edit", args=[by_secretariat.pk]),
+        colleague_data(city, "asked@seongnam.example", job_title="Changed"),
+    )
+    assert response.status_code == 404
+
+    by_secretariat.refresh_from_db()
+    assert by_secretariat.state == State.CONFIRMED
+    assert by_secretariat.delegate.job_title != "Changed"
+    assert OutboxEmail.objects.filter(recipient="asked@seongnam.example").count() == emails_before
+    assert not any("asked@seongnam.example" in m.to for m in mail.outbox if "cancel" in m.subject)
+
+
+def test_head_cannot_change_or_cancel_a_registration_the_person_made(client, event, city):
+    own = login_as_delegate(client, event, city, role="delegate", email="own@seongnam.example")
+    login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
+    assert client.get(reverse("delegation_edit", args=[own.pk])).status_code == 404
+    assert client.post(reverse("delegation_cancel", args=[own.pk])).status_code == 404
+    own.refresh_from_db()
+    assert own.state == State.CONFIRMED
+
+
+def test_head_cannot_change_what_a_previous_head_registered(client, event, city):
+    first = login_as_delegate(client, event, city, role="head", email="first@seongnam.example")
+    client.post(reverse("delegation_add"), colleague_data(city, "minho@seongnam.example"))
+    assert "minho@seongnam.example" in client.get(reverse("delegation")).content.decode()
+    colleague = Registration.objects.get(delegate__email="minho@seongnam.example")
+    registration_cancel(registration=first, actor=first.delegate.user)
+    login_as_delegate(client, event, city, role="head", email="second@seongnam.example")
+    page = client.get(reverse("delegation")).content.decode()
+    assert "minho@seongnam.example" not in page
+    assert client.get(reverse("delegation_edit", args=[colleague.pk])).status_code == 404
+
+
 def test_head_cannot_take_over_someone_with_their_own_account(client, event, city):
     UserFactory(email="own@seongnam.example")
     DelegateFactory(
@@ -124,17 +221,11 @@ def test_head_cannot_take_over_someone_with_their_own_account(client, event, cit
 
 
 def test_a_colleague_who_signs_up_later_finds_their_registration(
-    client, event, city, django_capture_on_commit_callbacks
+    client, event, city, send_mail_now
 ):
-    from tests.registration.test_journey import sign_up_and_verify
-
     login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
     client.post(reverse("delegation_add"), colleague_data(city, "later@seongnam.example"))
     client.logout()
-
-    def send_mail_now(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
 
     sign_up_and_verify(client, send_mail_now, "later@seongnam.example")
     page = client.get(reverse("me")).content.decode()
