@@ -14,6 +14,7 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 from delegates.models import Delegate, MemberCity, User
 from registration.models import (
     LIVE_STATES,
+    ColleagueInvitation,
     DelegationRole,
     Event,
     Registration,
@@ -116,6 +117,23 @@ def delegation_rows(*, head: Registration) -> list[MemberRow]:
             )
         )
     return rows
+
+
+def colleague_invitations_waiting(*, head: Registration) -> QuerySet[ColleagueInvitation]:
+    """The head's invitations to people who have not registered with the delegation yet."""
+    joined = Registration.objects.filter(
+        event=head.event,
+        city=head.city,
+        state__in=LIVE_STATES,
+        delegate__email__iexact=OuterRef("email"),
+    )
+    return (
+        ColleagueInvitation.objects.filter(
+            event=head.event, city=head.city, invited_by_id=head.delegate.user_id
+        )
+        .exclude(Exists(joined))
+        .order_by("-created_at")
+    )
 
 
 def head_sees_photo(*, user: User, delegate: Delegate) -> bool:

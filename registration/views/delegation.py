@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +15,7 @@ from registration.errors import RegistrationError
 from registration.forms import (
     ROLES_FOR_COLLEAGUES,
 )
-from registration.models import Registration
+from registration.models import ColleagueInvitation, Registration
 from registration.services import delegation as delegation_services
 from registration.views.form_pages import (
     all_valid,
@@ -52,6 +53,7 @@ def delegation(request: HttpRequest) -> HttpResponse:
         {
             "head": head,
             "rows": rows,
+            "invitations": delegation_selectors.colleague_invitations_waiting(head=head),
             "places_taken": sum(1 for row in rows if row.registration.holds_place),
             "can_add": head.event.is_open_for_registration(),
         },
@@ -75,7 +77,7 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and all_valid(forms):
         data = cleaned(forms)
         try:
-            delegation_services.delegation_register_colleague(
+            done = delegation_services.delegation_register_colleague(
                 head=head,
                 email=data["email"],
                 data=data,
@@ -87,10 +89,7 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
         except RegistrationError as error:
             show_error(forms, error)
         else:
-            messages.success(
-                request,
-                _("%(email)s has been registered with your delegation.") % {"email": data["email"]},
-            )
+            messages.success(request, _done_message(done))
             return redirect("delegation")
     return render(
         request,
@@ -103,6 +102,18 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _done_message(done: Registration | ColleagueInvitation) -> str:
+    if isinstance(done, ColleagueInvitation):
+        return _(
+            "%(email)s registers themselves: we emailed them an invitation to join your "
+            "delegation on %(date)s. They appear here once they have registered."
+        ) % {
+            "email": done.email,
+            "date": formats.date_format(timezone.localtime(done.created_at), "DATE_FORMAT"),
+        }
+    return _("%(email)s has been registered with your delegation.") % {"email": done.delegate.email}
 
 
 def _colleague_or_404(request: HttpRequest, pk: int) -> Registration:

@@ -1,8 +1,11 @@
 """A head of delegation registers and manages colleagues of their own city; nobody else can.
 
 A head sees every colleague's name, role and state, but an email address only for the
-registrations they made, and changes or cancels only those.
+registrations they made, and changes or cancels only those; someone with a login of their own
+is invited to register themselves instead of being registered.
 """
+
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -10,13 +13,20 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from registration.models import DelegationRole, OutboxEmail, Registration, State
+from delegates.models import Delegate
+from registration.models import (
+    ColleagueInvitation,
+    DelegationRole,
+    OutboxEmail,
+    Registration,
+    State,
+)
 from registration.services.heads import head_claim_grant
 from registration.services.registrations import registration_submit
 from registration.services.states import registration_cancel
 from registration.services.submissions import registration_submit_by_secretariat
 from tests.factories import DelegateFactory, MemberCityFactory, UserFactory
-from tests.registration.test_journey import form_data, sign_up_and_verify
+from tests.registration.test_journey import PASSWORD, form_data, sign_up_and_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +52,6 @@ def login_as_delegate(client, event, city, *, role, email, granted=True):
     return registration
 
 
-@pytest.fixture
-def send_mail_now(django_capture_on_commit_callbacks):
-    def request(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return request
-
-
 def colleague_data(city, email, **overrides):
     data = form_data(
         city, email=email, given_name="Min-ho", family_name="Kang", native_name="강민호"
@@ -58,6 +59,15 @@ def colleague_data(city, email, **overrides):
     data.pop("city")
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def send_mail_now(django_capture_on_commit_callbacks):
+    def request(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return request
 
 
 def test_head_registers_a_colleague_without_a_login(client, event, city):
@@ -209,15 +219,79 @@ def test_head_cannot_change_what_a_previous_head_registered(client, event, city)
     assert client.get(reverse("delegation_edit", args=[colleague.pk])).status_code == 404
 
 
-def test_head_cannot_take_over_someone_with_their_own_account(client, event, city):
-    UserFactory(email="own@seongnam.example")
+# Someone with a login of their own is invited, never registered by the head.
+
+
+def test_registering_an_existing_logins_email_invites_them_and_leaves_them_free(
+    client, event, city, send_mail_now
+):
+    # Signed up and verified, not registered yet: only a login, no person record.
+    sign_up_and_verify(client, send_mail_now, "own@seongnam.example")
+    client.logout()
+    login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
+
+    response = send_mail_now(
+        client.post, reverse("delegation_add"), colleague_data(city, "own@seongnam.example")
+    )
+
+    assert response.status_code == 302
+    assert not Delegate.objects.filter(email__iexact="own@seongnam.example").exists()
+    assert not Registration.objects.filter(delegate__email="own@seongnam.example").exists()
+    invitation = OutboxEmail.objects.get(
+        recipient="own@seongnam.example", kind=OutboxEmail.Kind.COLLEAGUE_INVITATION
+    )
+    assert city.name_en in invitation.subject
+    link = re.search(r"http\S+/me/register/\?city=kr-seongnam", invitation.body_text)
+    assert link, invitation.body_text
+    page = client.get(reverse("delegation")).content.decode()
+    assert "Invitations sent" in page and "own@seongnam.example" in page
+
+    # The person registers themselves as usual, and sees their own data.
+    client.logout()
+    client.post(reverse("account_login"), {"login": "own@seongnam.example", "password": PASSWORD})
+    form = client.get(reverse("register") + "?city=kr-seongnam").content.decode()
+    assert 'value="kr-seongnam" selected' in form
+    response = send_mail_now(client.post, reverse("register"), form_data(city))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    registration = Registration.objects.get(delegate__email="own@seongnam.example")
+    assert registration.delegate.user.email == "own@seongnam.example"
+    assert registration.submitted_by == registration.delegate.user
+    assert "최서연" in client.get(reverse("me")).content.decode()
+    assert client.get(reverse("my_data")).status_code == 200
+
+    # On the head's page: a member now, no longer an open invitation, and no email shown.
+    client.logout()
+    client.force_login(Delegate.objects.get(email="head@seongnam.example").user)
+    page = client.get(reverse("delegation")).content.decode()
+    assert "최서연" in page
+    assert "own@seongnam.example" not in page
+
+
+def test_an_invitation_goes_once(client, event, city):
     DelegateFactory(
         city=city, email="own@seongnam.example", user=UserFactory(email="own@seongnam.example")
     )
     login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
-    response = client.post(reverse("delegation_add"), colleague_data(city, "own@seongnam.example"))
-    assert response.status_code == 400
-    assert "register themselves" in response.content.decode()
+    for _ in range(2):
+        response = client.post(
+            reverse("delegation_add"), colleague_data(city, "Own@Seongnam.example")
+        )
+        assert response.status_code == 302
+    assert ColleagueInvitation.objects.count() == 1
+    assert OutboxEmail.objects.filter(kind=OutboxEmail.Kind.COLLEAGUE_INVITATION).count() == 1
+
+
+def test_a_person_record_the_head_did_not_make_is_invited_not_overwritten(client, event, city):
+    known = DelegateFactory(city=city, email="known@seongnam.example", passport_number="M1234567")
+    login_as_delegate(client, event, city, role="head", email="head@seongnam.example")
+    response = client.post(
+        reverse("delegation_add"), colleague_data(city, "known@seongnam.example")
+    )
+    assert response.status_code == 302
+    known.refresh_from_db()
+    assert known.passport_number == "M1234567" and known.given_name == "Ana"
+    assert not Registration.objects.filter(delegate=known).exists()
+    assert ColleagueInvitation.objects.filter(email="known@seongnam.example").exists()
 
 
 def test_a_colleague_who_signs_up_later_finds_their_registration(
