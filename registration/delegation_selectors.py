@@ -7,6 +7,7 @@ own. What the person or the secretariat made stays theirs.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
@@ -17,6 +18,7 @@ from registration.models import (
     ColleagueInvitation,
     DelegationRole,
     Event,
+    HeadInvitation,
     Registration,
 )
 
@@ -152,4 +154,46 @@ def head_sees_photo(*, user: User, delegate: Delegate) -> bool:
         Registration.objects.filter(delegate=delegate, submitted_by=user)
         .filter(Exists(led))
         .exists()
+    )
+
+
+def city_head(*, event: Event, city: MemberCity) -> Registration | None:
+    """The city delegation's granted head."""
+    return (
+        Registration.objects.select_related("delegate")
+        .filter(
+            event=event,
+            city=city,
+            delegation_role=DelegationRole.HEAD,
+            head_granted_at__isnull=False,
+            state__in=LIVE_STATES,
+        )
+        .first()
+    )
+
+
+def head_invitation_latest(*, event: Event, city: MemberCity) -> HeadInvitation | None:
+    return (
+        HeadInvitation.objects.filter(event=event, city=city)
+        .select_related("invited_by")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+INVITATION_TOKEN_MAX_LENGTH = 100
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def head_invitation_for_token(token: str) -> HeadInvitation | None:
+    """The invitation a link's token belongs to, whatever its state."""
+    if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
+        return None
+    return (
+        HeadInvitation.objects.select_related("event", "city", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
     )

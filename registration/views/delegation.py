@@ -11,10 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from registration import delegation_selectors
+from registration.delegation_forms import ROLES_FOR_COLLEAGUES
 from registration.errors import RegistrationError
-from registration.forms import (
-    ROLES_FOR_COLLEAGUES,
-)
 from registration.models import ColleagueInvitation, Registration
 from registration.services import delegation as delegation_services
 from registration.views.form_pages import (
@@ -73,6 +71,7 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
         city_fixed=head.city,
         roles=ROLES_FOR_COLLEAGUES,
         email_field=True,
+        about_colleague=True,
     )
     if request.method == "POST" and all_valid(forms):
         data = cleaned(forms)
@@ -138,6 +137,7 @@ def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         success_url="delegation",
         city_fixed=member.city,
         roles=ROLES_FOR_COLLEAGUES,
+        about_colleague=True,
     )
 
 
