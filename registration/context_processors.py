@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
-from registration.selectors import delegation_head_of, event_current
+from registration.delegation_selectors import head_registration_of
+from registration.selectors import event_current
 
 
 def current_event(request: HttpRequest) -> dict:
@@ -9,10 +10,11 @@ def current_event(request: HttpRequest) -> dict:
         request._current_event = event_current()
     event = request._current_event
     user = getattr(request, "user", None)
-    is_head = bool(
+    # A head claim shows the page too: it says that the claim awaits the secretariat.
+    has_delegation_page = bool(
         event is not None
         and user is not None
         and user.is_authenticated
-        and delegation_head_of(user=user, event=event)
+        and head_registration_of(user=user, event=event)
     )
-    return {"event": event, "is_head_of_delegation": is_head}
+    return {"event": event, "has_delegation_page": has_delegation_page}

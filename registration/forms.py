@@ -35,9 +35,6 @@ FLIGHT_PATTERN = re.compile(r"^[A-Za-z0-9]{2}\s?[0-9]{1,4}[A-Za-z]?$")
 ROLES_FOR_DELEGATES = [
     (value, label) for value, label in DelegationRole.choices if value != DelegationRole.STAFF
 ]
-ROLES_FOR_COLLEAGUES = [
-    (value, label) for value, label in ROLES_FOR_DELEGATES if value != DelegationRole.HEAD
-]
 
 
 class CityChoiceField(forms.ChoiceField):
@@ -136,7 +133,13 @@ class DelegateForm(PlainTextFormMixin, forms.Form):
         help_text=_("Anything that helps us welcome you: wheelchair access, sign language..."),
     )
 
-    def __init__(self, *args: Any, city_fixed: MemberCity | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        city_fixed: MemberCity | None = None,
+        about_colleague: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self.city_fixed = city_fixed
         super().__init__(*args, **kwargs)
         for name in ("given_name", "family_name", "native_name"):
@@ -144,9 +147,10 @@ class DelegateForm(PlainTextFormMixin, forms.Form):
                 "Please shorten this name to at most 200 characters."
             )
         if city_fixed is not None:
-            # A head of delegation fills this in for a colleague of their own city.
             for name in ("city", "other_city", "other_country"):
                 del self.fields[name]
+        if about_colleague:
+            # A head of delegation fills this in for a colleague of their own city.
             self.fields["native_name"].label = _("Name in their own script")
             self.fields["photo"].label = _("Photo for their badge")
             self.fields["language"].label = _("Language for emails to them")
@@ -313,16 +317,6 @@ class AttendanceForm(PlainTextFormMixin, forms.Form):
                     _("Please write the name in Latin letters, as in the passport."),
                 )
         return data
-
-
-class ColleagueEmailForm(PlainTextFormMixin, forms.Form):
-    email = forms.EmailField(
-        label=_("Your colleague's email"),
-        help_text=_("We send the confirmation and the badge to this address."),
-    )
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
 
 
 class ConsentForm(PlainTextFormMixin, forms.Form):

@@ -7,14 +7,13 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from delegates.models import Delegate, MemberCity, User
 from delegates.selectors import user_is_secretariat
+from registration.delegation_selectors import head_sees_photo
 from registration.models import (
-    LIVE_STATES,
-    DelegationRole,
     Event,
     PrivacyNotice,
     Registration,
@@ -56,55 +55,8 @@ def registration_for_delegate(*, delegate: Delegate | None, event: Event) -> Reg
     )
 
 
-def delegation_members(*, event: Event, city: MemberCity) -> QuerySet[Registration]:
-    """A city's registrations for an event, heads first."""
-    return (
-        Registration.objects.filter(event=event, city=city)
-        .select_related("delegate", "city")
-        .annotate(
-            head_first=Case(
-                When(delegation_role=DelegationRole.HEAD, then=Value(0)), default=Value(1)
-            )
-        )
-        .order_by("head_first", "submitted_at")
-    )
-
-
 def city_places_taken(*, event: Event, city: MemberCity) -> int:
     return Registration.objects.filter(event=event, city=city, holds_place=True).count()
-
-
-def delegation_head_of(*, user: User, event: Event) -> Registration | None:
-    """The user's own registration when it makes them head of a city's delegation."""
-    if not user.is_authenticated:
-        return None
-    return (
-        Registration.objects.select_related("city", "delegate")
-        .filter(
-            event=event,
-            delegate__user=user,
-            delegation_role=DelegationRole.HEAD,
-            city__isnull=False,
-            state__in=LIVE_STATES,
-        )
-        .first()
-    )
-
-
-def delegation_member(*, head: Registration, registration_id: int) -> Registration | None:
-    """A colleague the head may change: same event and city, and no login of their own."""
-    return (
-        Registration.objects.select_related("event", "city", "delegate")
-        .prefetch_related("sessions")
-        .filter(
-            pk=registration_id,
-            event=head.event,
-            city=head.city,
-            delegate__user__isnull=True,
-        )
-        .exclude(pk=head.pk)
-        .first()
-    )
 
 
 def privacy_notice_current() -> PrivacyNotice | None:
@@ -383,15 +335,7 @@ def photo_visible_to(*, user: User, delegate: Delegate) -> bool:
         return True
     if user.is_staff and (user.has_perm("registration.use_desk") or user_is_secretariat(user=user)):
         return True
-    if delegate.city_id is None:
-        return False
-    return Registration.objects.filter(
-        delegate__user=user,
-        delegation_role=DelegationRole.HEAD,
-        city_id=delegate.city_id,
-        state__in=LIVE_STATES,
-        event__registrations__delegate=delegate,
-    ).exists()
+    return head_sees_photo(user=user, delegate=delegate)
 
 
 DESK_PERMISSION_CACHE_SECONDS = 60

@@ -19,6 +19,7 @@ from registration.models import (
     LIVE_STATES,
     BadgeSheetJob,
     Category,
+    DelegationRole,
     Event,
     Registration,
     State,
@@ -90,6 +91,7 @@ class Dashboard:
     cities: list[CityQuota] = field(default_factory=list)
     checked_in: int = 0
     confirmed: int = 0
+    head_claims: int = 0
     recent_jobs: list[BadgeSheetJob] = field(default_factory=list)
 
     def chart_data(self) -> dict[str, Any]:
@@ -158,6 +160,9 @@ def dashboard_for(*, event: Event | None) -> Dashboard:
         .order_by("day")
     )
     board.checked_in = registrations.filter(checked_in_at__isnull=False).count()
+    board.head_claims = live.filter(
+        delegation_role=DelegationRole.HEAD, head_granted_at__isnull=True
+    ).count()
 
     cities = cities_with_counts(
         MemberCity.objects.filter(is_active=True).select_related("region"), event=event

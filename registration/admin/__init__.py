@@ -14,6 +14,7 @@ from registration.admin import (  # noqa: F401  (importing a module registers it
     cities,
     desk,
     events,
+    invitations,
     outbox,
     privacy,
     registrations,

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from delegates.models import Delegate
-from registration.admin.forms import DeclineForm, EraseForm, PrintBadgesForm
+from registration.admin.forms import DeclineForm, EraseForm, PrintBadgesForm, RefuseHeadForm
 from registration.admin.pages import action_page
 from registration.errors import RegistrationError
 from registration.exports import delegates_response
 from registration.models import Registration
 from registration.services.badge_sheets import sheet_job_create
+from registration.services.heads import head_claim_grant, head_claim_refuse
 from registration.services.letters import visa_letter_issue
 from registration.services.privacy.erasure import delegate_erase
 from registration.services.staff import badges_render_again, registration_resend_confirmation
@@ -97,6 +98,45 @@ def decline_selected(
         action="decline_selected",
         title=_("Decline delegates"),
         template="admin/registration/registration/decline.html",
+    )
+
+
+@admin.action(description=_("Grant head of delegation"), permissions=["change"])
+def grant_head(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
+) -> None:
+    _for_each(
+        modeladmin,
+        request,
+        queryset,
+        head_claim_grant,
+        _("%(count)d granted head of delegation and emailed."),
+    )
+
+
+@admin.action(description=_("Refuse the head claim (with a reason)"), permissions=["change"])
+def refuse_head(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
+) -> TemplateResponse | None:
+    form = RefuseHeadForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        _for_each(
+            modeladmin,
+            request,
+            queryset,
+            head_claim_refuse,
+            _("%(count)d head claims refused; each person stays a delegate and was emailed."),
+            reason=form.cleaned_data["reason"],
+        )
+        return None
+    return action_page(
+        request,
+        modeladmin,
+        queryset,
+        form=form,
+        action="refuse_head",
+        title=_("Refuse head of delegation claims"),
+        template="admin/registration/registration/refuse_head.html",
     )
 
 

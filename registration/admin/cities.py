@@ -3,9 +3,12 @@ registrations (delegates must not import registration)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
@@ -13,10 +16,39 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from delegates.cities import MemberCityResource
 from delegates.models import MemberCity
-from registration import staff_selectors
+from registration import delegation_selectors, staff_selectors
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
+from registration.errors import RegistrationError
 from registration.selectors import event_current
+from registration.services.head_invitations import head_invitation_send
+
+
+@admin.action(description=_("Invite the focal point as head of delegation"), permissions=["change"])
+def invite_focal_point(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[MemberCity]
+) -> None:
+    """Email each city's focal point a personal link to lead its delegation at the event."""
+    event = event_current()
+    if event is None:
+        modeladmin.message_user(request, _("There is no active event."), messages.ERROR)
+        return
+    for city in queryset:
+        try:
+            invitation = head_invitation_send(city=city, event=event, actor=request.user)
+        except RegistrationError as error:
+            modeladmin.message_user(request, f"{city}: {error.message}", messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request,
+                _("%(city)s: invitation sent to %(email)s, valid until %(date)s.")
+                % {
+                    "city": city,
+                    "email": invitation.email,
+                    "date": date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
+                },
+                messages.SUCCESS,
+            )
 
 
 @admin.register(MemberCity)
@@ -48,6 +80,8 @@ class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHi
     list_select_related = ("region",)
     ordering = ("name_en",)
     list_per_page = 150
+    actions = (invite_focal_point,)
+    readonly_fields = ("head_of_delegation",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MemberCity]:
         if not hasattr(request, "_current_event"):
@@ -80,3 +114,29 @@ class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHi
     @admin.display(description=_("waitlisted"), ordering="waitlisted_count")
     def waitlisted(self, obj: MemberCity) -> int:
         return obj.waitlisted_count
+
+    @admin.display(description=_("head of delegation"))
+    def head_of_delegation(self, obj: MemberCity) -> str:
+        """The current event's granted head, and the last invitation the action above sent."""
+        event = event_current()
+        if event is None or obj.pk is None:
+            return "—"
+        lines = []
+        head = delegation_selectors.city_head(event=event, city=obj)
+        if head is not None:
+            lines.append(_("Granted: %(name)s.") % {"name": head.delegate.full_name})
+        invitation = delegation_selectors.head_invitation_latest(event=event, city=obj)
+        if invitation is not None:
+            lines.append(
+                _("Invitation to %(email)s, sent on %(date)s: %(status)s.")
+                % {
+                    "email": invitation.email,
+                    "date": date_format(timezone.localtime(invitation.created_at), "DATE_FORMAT"),
+                    "status": invitation.get_status_display().lower(),
+                }
+            )
+        elif head is None:
+            lines.append(
+                _("No invitation sent. Select the city in the list, then “Invite the focal point”.")
+            )
+        return format_html_join("", "<div>{}</div>", ((line,) for line in lines))

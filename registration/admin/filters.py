@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from delegates.models import Diet, MemberCity
-from registration.models import Registration
+from registration.models import LIVE_STATES, DelegationRole, Registration
 
 LONG_FILTER_TEMPLATE = "admin/collapsed_filter.html"
 
@@ -143,4 +143,22 @@ class ErasureFilter(admin.SimpleListFilter):
             )
         if self.value() == "erased":
             return queryset.filter(delegate__erased_at__isnull=False)
+        return queryset
+
+
+class HeadOfDelegationFilter(admin.SimpleListFilter):
+    """Head claims waiting for the secretariat, and the heads it granted."""
+
+    title = _("head of delegation")
+    parameter_name = "head"
+
+    def lookups(self, request, model_admin):
+        return (("claimed", _("Claimed, to decide")), ("granted", _("Granted")))
+
+    def queryset(self, request, queryset):
+        heads = queryset.filter(delegation_role=DelegationRole.HEAD, state__in=LIVE_STATES)
+        if self.value() == "claimed":
+            return heads.filter(head_granted_at__isnull=True)
+        if self.value() == "granted":
+            return heads.filter(head_granted_at__isnull=False)
         return queryset

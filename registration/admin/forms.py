@@ -21,6 +21,15 @@ class DeclineForm(PlainTextFormMixin, forms.Form):
     )
 
 
+class RefuseHeadForm(PlainTextFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for refusing"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Sent to each person in the email that tells them."),
+        max_length=2000,
+    )
+
+
 class EraseForm(PlainTextFormMixin, forms.Form):
     understood = forms.BooleanField(
         label=_("I understand that this cannot be undone"),

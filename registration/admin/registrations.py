@@ -22,6 +22,7 @@ from registration.admin.filters import (
     CountryFilter,
     DietFilter,
     ErasureFilter,
+    HeadOfDelegationFilter,
     HotelFilter,
     VisaLetterFilter,
 )
@@ -41,6 +42,7 @@ RECORD_FIELDS = (
     "city",
     "state",
     "holds_place",
+    "head_granted_at",
     "decline_reason",
     "submitted_at",
     "state_changed_at",
@@ -79,7 +81,7 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "city_name",
-        "delegation_role",
+        "role",
         "category",
         "state",
         "checked_in",
@@ -92,6 +94,7 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
         "state",
         "category",
         "delegation_role",
+        HeadOfDelegationFilter,
         # Every city and region (a quick read of 133 and 6 rows), not only those with
         # registrations (a DISTINCT over every registration on each page view).
         ("city", CityFilter),
@@ -128,6 +131,8 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
         delegate_list_actions.confirm_selected,
         delegate_list_actions.waitlist_selected,
         delegate_list_actions.decline_selected,
+        delegate_list_actions.grant_head,
+        delegate_list_actions.refuse_head,
         delegate_list_actions.resend_confirmation,
         delegate_list_actions.render_badges_again,
         delegate_list_actions.print_badges,
@@ -235,6 +240,16 @@ class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
             city,
             country.name if country else "",
         )
+
+    @admin.display(description=_("role in the delegation"), ordering="delegation_role")
+    def role(self, obj: Registration) -> str:
+        if obj.claims_head and obj.is_live:
+            return format_html(
+                '{} <span class="staff-tag staff-tag-warning">{}</span>',
+                obj.get_delegation_role_display(),
+                _("claimed"),
+            )
+        return obj.get_delegation_role_display()
 
     @admin.display(description=_("checked in"), ordering="checked_in_at")
     def checked_in(self, obj: Registration) -> str:

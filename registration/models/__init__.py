@@ -6,6 +6,7 @@ One module per part of the domain; everything is importable from `registration.m
 from registration.models.badges import Badge, BadgeSheetJob
 from registration.models.desk import DeskLog
 from registration.models.events import RETENTION_DAYS, Event, Session
+from registration.models.invitations import ColleagueInvitation, HeadInvitation
 from registration.models.letters import VisaLetter
 from registration.models.outbox import OutboxEmail
 from registration.models.privacy import PrivacyNotice, PurgeRecord
@@ -28,9 +29,11 @@ __all__ = [
     "Badge",
     "BadgeSheetJob",
     "Category",
+    "ColleagueInvitation",
     "DelegationRole",
     "DeskLog",
     "Event",
+    "HeadInvitation",
     "OutboxEmail",
     "PrivacyNotice",
     "PurgeRecord",

@@ -23,6 +23,10 @@ class OutboxEmail(models.Model):
         CHANGED = "changed", _("Changed by the secretariat")
         CANCELLED = "cancelled", _("Cancellation confirmed")
         REMINDER = "reminder", _("Reminder before the event")
+        HEAD_GRANTED = "head_granted", _("Head of delegation granted")
+        HEAD_REFUSED = "head_refused", _("Head of delegation claim refused")
+        HEAD_INVITATION = "head_invitation", _("Invitation to lead a delegation")
+        COLLEAGUE_INVITATION = "colleague_invitation", _("Invitation to join a delegation")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -91,6 +91,9 @@ class Registration(models.Model):
         choices=DelegationRole.choices,
         default=DelegationRole.DELEGATE,
     )
+    # Choosing "head of delegation" is only a claim: the head's powers (the delegation page,
+    # registering colleagues) come once the secretariat grants it, or with its invitation.
+    head_granted_at = models.DateTimeField(_("head of delegation granted"), null=True, blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.DELEGATE
     )
@@ -173,10 +176,19 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 fields=["event", "delegate"], name="one_registration_per_delegate_per_event"
             ),
+            # Claims may wait side by side; only one of them is ever granted.
             models.UniqueConstraint(
                 fields=["event", "city"],
-                condition=models.Q(delegation_role="head", state__in=list(LIVE_STATES)),
+                condition=models.Q(
+                    delegation_role="head",
+                    head_granted_at__isnull=False,
+                    state__in=list(LIVE_STATES),
+                ),
                 name="one_head_per_city_delegation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(head_granted_at__isnull=True) | models.Q(delegation_role="head"),
+                name="only_heads_are_granted",
             ),
             models.CheckConstraint(
                 condition=~models.Q(holds_place=True)
@@ -193,6 +205,15 @@ class Registration(models.Model):
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
 
+    @property
+    def is_granted_head(self) -> bool:
+        return self.delegation_role == DelegationRole.HEAD and self.head_granted_at is not None
+
+    @property
+    def claims_head(self) -> bool:
+        """Chose "head of delegation", and the secretariat has not granted it (yet)."""
+        return self.delegation_role == DelegationRole.HEAD and self.head_granted_at is None
+
 
 class RegistrationLog(models.Model):
     """The audit trail: who did what to a registration, when and why."""
@@ -206,6 +227,8 @@ class RegistrationLog(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
         ERASED = "erased", _("Personal data erased")
+        HEAD_GRANTED = "head_granted", _("Head of delegation granted")
+        HEAD_REFUSED = "head_refused", _("Head of delegation claim refused")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

@@ -49,29 +49,45 @@ def email_queue(
     return email
 
 
-def email_queue_for_registration(
-    *, registration: Registration, kind: str, extra_context: dict[str, Any] | None = None
+def email_queue_rendered(
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    context: dict[str, Any],
+    registration: Registration | None = None,
 ) -> OutboxEmail:
-    """Render `templates/emails/<kind>.*` in the delegate's language and put it in the outbox."""
-    context = {
-        "registration": registration,
-        "delegate": registration.delegate,
-        "event": registration.event,
-        "site_url": settings.SITE_URL,
-        "LANGUAGE_CODE": registration.language,
-        **(extra_context or {}),
-    }
-    with translation.override(registration.language):
+    """Render `templates/emails/<kind>.*` in `language` and put the email in the outbox."""
+    context = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
+    with translation.override(language):
         subject = render_to_string(f"emails/{kind}_subject.txt", context)
         body_text = render_to_string(f"emails/{kind}.txt", context)
         body_html = render_to_string(f"emails/{kind}.html", context)
     return email_queue(
         kind=kind,
-        recipient=registration.delegate.email,
-        language=registration.language,
+        recipient=recipient,
+        language=language,
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        registration=registration,
+    )
+
+
+def email_queue_for_registration(
+    *, registration: Registration, kind: str, extra_context: dict[str, Any] | None = None
+) -> OutboxEmail:
+    """Render `templates/emails/<kind>.*` in the delegate's language and put it in the outbox."""
+    return email_queue_rendered(
+        kind=kind,
+        recipient=registration.delegate.email,
+        language=registration.language,
+        context={
+            "registration": registration,
+            "delegate": registration.delegate,
+            "event": registration.event,
+            **(extra_context or {}),
+        },
         registration=registration,
     )
 

@@ -142,13 +142,18 @@ def registration_submit(
         raise
 
 
-def _city_has_head(event: Event, city: MemberCity) -> bool:
-    return Registration.objects.filter(
+def _city_has_head(event: Event, city: MemberCity, *, besides: Registration | None = None) -> bool:
+    """Whether the city's delegation has a granted head; claims do not count."""
+    heads = Registration.objects.filter(
         event=event,
         city=city,
         delegation_role=DelegationRole.HEAD,
+        head_granted_at__isnull=False,
         state__in=LIVE_STATES,
-    ).exists()
+    )
+    if besides is not None:
+        heads = heads.exclude(pk=besides.pk)
+    return heads.exists()
 
 
 def _head_taken_error(city: MemberCity) -> RegistrationError:
@@ -168,8 +173,15 @@ def registration_update(
     by_secretariat: bool = False,
     delegate_changes: dict[str, Any] | None = None,
 ) -> Registration:
-    """Change what was submitted. Delegates may until the edit deadline; the secretariat always."""
+    """Change what was submitted. Delegates may until the edit deadline; the secretariat always.
+
+    A person who makes themselves head of delegation claims it; the secretariat grants it.
+    """
     with transaction.atomic():
+        becomes_head = data.get("delegation_role") == DelegationRole.HEAD
+        if becomes_head:
+            # Granting takes the city's lock first, like every grant (services/heads.py).
+            city_lock(registration.city_id)
         registration = (
             Registration.objects.select_for_update(of=("self",))
             .select_related("event", "delegate")
@@ -186,6 +198,9 @@ def registration_update(
                     _("The deadline for changes has passed. Please write to the secretariat.")
                 )
         changes: dict[str, Any] = dict(delegate_changes or {})
+        granted = _change_head_role(
+            registration, data.get("delegation_role"), by_secretariat=by_secretariat
+        )
         for field in REGISTRATION_FIELDS:
             if field in data and getattr(registration, field) != data[field]:
                 changes[field] = [
@@ -203,6 +218,8 @@ def registration_update(
         registration.save()
         if changes:
             registration_log_write(registration, action=Action.EDITED, actor=actor, changes=changes)
+            if granted:
+                registration_log_write(registration, action=Action.HEAD_GRANTED, actor=actor)
             if registration.state == State.CONFIRMED:
                 # Rendered again only if something printed on it changed (its content hash).
                 badge_queue_render(registration=registration)
@@ -213,3 +230,22 @@ def registration_update(
                     extra_context={"changed_fields": sorted(changes)},
                 )
         return registration
+
+
+def _change_head_role(
+    registration: Registration, role: str | None, *, by_secretariat: bool
+) -> bool:
+    """Follow a change of role: leaving the head's role ends the grant; the secretariat making
+    someone head grants it, anyone else only claims it. Whether it was granted just now."""
+    if role is None or role == registration.delegation_role:
+        return False
+    if role != DelegationRole.HEAD:
+        registration.head_granted_at = None
+        return False
+    city = registration.city
+    if city is not None and _city_has_head(registration.event, city, besides=registration):
+        raise _head_taken_error(city)
+    if by_secretariat:
+        registration.head_granted_at = timezone.now()
+        return True
+    return False

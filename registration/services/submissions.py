@@ -13,31 +13,18 @@ from delegates.models import Delegate, MemberCity, User
 from delegates.services import DELEGATE_FIELDS, delegate_save
 from registration.errors import RegistrationError
 from registration.models import (
-    Category,
     DelegationRole,
     Event,
     PrivacyNotice,
     Registration,
     Session,
 )
+from registration.services.heads import category_for, claimed_category_for, head_grant_locked
 from registration.services.registrations import (
     REGISTRATION_FIELDS,
     registration_submit,
     registration_update,
 )
-
-
-def category_for(*, role: str, city: MemberCity | None) -> str:
-    """The badge category a role gets when nobody in the secretariat chose another."""
-    if role == DelegationRole.HEAD and city is not None and city.is_executive_committee:
-        return Category.EXCOM
-    return {
-        DelegationRole.PRESS: Category.PRESS,
-        DelegationRole.PARTNER: Category.PARTNER,
-        DelegationRole.OBSERVER: Category.OBSERVER,
-        DelegationRole.ACCOMPANYING: Category.OBSERVER,
-        DelegationRole.STAFF: Category.STAFF,
-    }.get(role, Category.DELEGATE)
 
 
 def person_data_from(data: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +37,9 @@ def person_data_from(data: dict[str, Any]) -> dict[str, Any]:
 def registration_data_from(data: dict[str, Any], city: MemberCity | None) -> dict[str, Any]:
     """What of a registration form's data belongs to the registration, with its category."""
     values = {field: data[field] for field in REGISTRATION_FIELDS if field in data}
-    values.setdefault("category", category_for(role=values.get("delegation_role", ""), city=city))
+    values.setdefault(
+        "category", claimed_category_for(role=values.get("delegation_role", ""), city=city)
+    )
     return values
 
 
@@ -130,7 +119,7 @@ def registration_submit_by_secretariat(
 
     The same quota, waitlist and emails as the person's own registration, also before or after
     the online registration period; the secretariat has confirmed that the person accepted the
-    current privacy notice.
+    current privacy notice. A head of delegation registered by the secretariat is granted.
     """
     if delegation_role not in DelegationRole.values:
         raise RegistrationError(_("Please choose a role."), field="delegation_role")
@@ -138,6 +127,11 @@ def registration_submit_by_secretariat(
         "delegation_role": delegation_role,
         "category": category_for(role=delegation_role, city=delegate.city),
     }
-    return registration_submit(
-        delegate=delegate, event=event, data=data, actor=actor, within_registration_period=False
-    )
+    with transaction.atomic():
+        registration = registration_submit(
+            delegate=delegate, event=event, data=data, actor=actor, within_registration_period=False
+        )
+        if registration.claims_head and registration.city is not None:
+            # registration_submit holds the city's lock until this transaction ends.
+            head_grant_locked(registration, city=registration.city, actor=actor)
+        return registration

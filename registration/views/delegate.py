@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from delegates.models import Delegate
+from delegates.models import Delegate, MemberCity
 from registration import selectors
 from registration.downloads import pdf_download
 from registration.errors import RegistrationError
@@ -45,7 +45,6 @@ def me(request: HttpRequest) -> HttpResponse:
     registration = selectors.registration_for_user(user=request.user, event=event)
     if registration is None:
         return redirect("register")
-    head = selectors.delegation_head_of(user=request.user, event=event)
     return render(
         request,
         "registration/me.html",
@@ -53,7 +52,8 @@ def me(request: HttpRequest) -> HttpResponse:
             "registration": registration,
             "delegate": registration.delegate,
             "log": registration.log.select_related("actor").order_by("-created_at")[:20],
-            "is_head": head is not None,
+            "is_head": registration.is_granted_head and registration.is_live,
+            "head_claim": registration.claims_head and registration.is_live,
             "can_edit": registration.is_live and event.is_editable(),
             "visa_letter": selectors.visa_letter_for(registration=registration),
         },
@@ -112,12 +112,12 @@ def register(request: HttpRequest) -> HttpResponse:
     if not event.is_open_for_registration():
         return render(request, "registration/closed.html", status=200)
     delegate = Delegate.objects.filter(user=request.user).first()
-    forms = registration_forms(
-        request,
-        event=event,
-        initial=initial_from(delegate=delegate, registration=None),
-        with_consent=True,
-    )
+    initial = initial_from(delegate=delegate, registration=None)
+    invited_to = request.GET.get("city", "")
+    if MemberCity.objects.filter(code=invited_to, is_active=True).exists():
+        # The link in a head of delegation's invitation chooses their city.
+        initial["city"] = invited_to
+    forms = registration_forms(request, event=event, initial=initial, with_consent=True)
     if request.method == "POST" and all_valid(forms):
         data = cleaned(forms)
         try:

@@ -6,15 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from registration import selectors
+from registration import delegation_selectors
+from registration.delegation_forms import ROLES_FOR_COLLEAGUES
 from registration.errors import RegistrationError
-from registration.forms import (
-    ROLES_FOR_COLLEAGUES,
-)
-from registration.models import Registration
+from registration.models import ColleagueInvitation, Registration
 from registration.services import delegation as delegation_services
 from registration.views.form_pages import (
     all_valid,
@@ -28,8 +27,9 @@ from registration.views.form_pages import (
 
 
 def _head_or_404(request: HttpRequest) -> Registration:
+    """The user's registration as head of delegation, granted by the secretariat."""
     event = event_or_404(request)
-    head = selectors.delegation_head_of(user=request.user, event=event)
+    head = delegation_selectors.delegation_head_of(user=request.user, event=event)
     if head is None:
         raise Http404(_("Only the head of a city's delegation has this page."))
     return head
@@ -37,15 +37,22 @@ def _head_or_404(request: HttpRequest) -> Registration:
 
 @login_required
 def delegation(request: HttpRequest) -> HttpResponse:
-    head = _head_or_404(request)
-    members = selectors.delegation_members(event=head.event, city=head.city)
+    event = event_or_404(request)
+    head = delegation_selectors.head_registration_of(user=request.user, event=event)
+    if head is None:
+        raise Http404(_("Only the head of a city's delegation has this page."))
+    if not head.is_granted_head:
+        # A claim: the page says so, and shows nothing of the delegation.
+        return render(request, "registration/delegation.html", {"head": head, "claim": True})
+    rows = delegation_selectors.delegation_rows(head=head)
     return render(
         request,
         "registration/delegation.html",
         {
             "head": head,
-            "members": members,
-            "places_taken": sum(1 for m in members if m.holds_place),
+            "rows": rows,
+            "invitations": delegation_selectors.colleague_invitations_waiting(head=head),
+            "places_taken": sum(1 for row in rows if row.registration.holds_place),
             "can_add": head.event.is_open_for_registration(),
         },
     )
@@ -64,11 +71,12 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
         city_fixed=head.city,
         roles=ROLES_FOR_COLLEAGUES,
         email_field=True,
+        about_colleague=True,
     )
     if request.method == "POST" and all_valid(forms):
         data = cleaned(forms)
         try:
-            delegation_services.delegation_register_colleague(
+            done = delegation_services.delegation_register_colleague(
                 head=head,
                 email=data["email"],
                 data=data,
@@ -80,10 +88,7 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
         except RegistrationError as error:
             show_error(forms, error)
         else:
-            messages.success(
-                request,
-                _("%(email)s has been registered with your delegation.") % {"email": data["email"]},
-            )
+            messages.success(request, _done_message(done))
             return redirect("delegation")
     return render(
         request,
@@ -98,9 +103,21 @@ def delegation_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _done_message(done: Registration | ColleagueInvitation) -> str:
+    if isinstance(done, ColleagueInvitation):
+        return _(
+            "%(email)s registers themselves: we emailed them an invitation to join your "
+            "delegation on %(date)s. They appear here once they have registered."
+        ) % {
+            "email": done.email,
+            "date": formats.date_format(timezone.localtime(done.created_at), "DATE_FORMAT"),
+        }
+    return _("%(email)s has been registered with your delegation.") % {"email": done.delegate.email}
+
+
 def _colleague_or_404(request: HttpRequest, pk: int) -> Registration:
     head = _head_or_404(request)
-    member = selectors.delegation_member(head=head, registration_id=pk)
+    member = delegation_selectors.delegation_member(head=head, registration_id=pk)
     if member is None:
         raise Http404(_("No such member of your delegation."))
     return member
@@ -120,6 +137,7 @@ def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         success_url="delegation",
         city_fixed=member.city,
         roles=ROLES_FOR_COLLEAGUES,
+        about_colleague=True,
     )
 
 

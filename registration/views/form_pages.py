@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from registration import selectors
+from registration.delegation_forms import ColleagueEmailForm
 from registration.errors import RegistrationError
 from registration.forms import (
     AttendanceForm,
     CancelForm,
-    ColleagueEmailForm,
     ConsentForm,
     DelegateForm,
     initial_from,
@@ -39,11 +39,14 @@ def registration_forms(
     city_fixed=None,
     roles=None,
     email_field: bool = False,
+    about_colleague: bool = False,
 ) -> dict[str, Any]:
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     forms: dict[str, Any] = {
-        "person_form": DelegateForm(data, files, initial=initial, city_fixed=city_fixed),
+        "person_form": DelegateForm(
+            data, files, initial=initial, city_fixed=city_fixed, about_colleague=about_colleague
+        ),
         "attendance_form": AttendanceForm(data, initial=initial, event=event, roles=roles),
     }
     if with_consent:

@@ -8,15 +8,19 @@ Not a test (pytest collects only test_*.py). Run it against a seeded development
     .venv/bin/python tests/browser/screens.py --base http://127.0.0.1:8011 --log /tmp/ui-server.log
 
 It signs up a new person (reading the verification link from the server's console mail), registers
-them as head of a delegation, registers a colleague, and saves full-page PNGs to --out (never the
-repository). It also prints, for every form error, whether the widget points at its message.
+them as head of a delegation (a claim, which it then grants as the secretariat would, through
+`manage.py shell` on --database-url), registers a colleague, and saves full-page PNGs to --out
+(never the repository). It also prints, for every form error, whether the widget points at its
+message.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +31,7 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.browser.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
+REPO = Path(__file__).resolve().parents[2]
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
@@ -99,12 +104,34 @@ def confirmation_link(log: Path, email: str, after: int, timeout: float = 15.0) 
     raise SystemExit(f"No confirmation link for {email} in {log}")
 
 
+GRANT = (
+    "from registration.models import Registration\n"
+    "from registration.services.heads import head_claim_grant\n"
+    "head_claim_grant(registration=Registration.objects.get(delegate__email={email!r}), actor=None)"
+)
+
+
+def grant_head_claim(database_url: str, email: str) -> None:
+    """Grant the person's head claim, as the secretariat does from the delegate list."""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", GRANT.format(email=email)],
+        cwd=REPO,
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="http://127.0.0.1:8011")
     parser.add_argument("--log", default="/tmp/ui-server.log", type=Path)
     parser.add_argument("--out", default="/tmp/ui-shots", type=Path)
     parser.add_argument("--city", default="Giza (Egypt)", help="a city with no head yet")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "sqlite:////tmp/ui.sqlite3"),
+        help="the development server's database, to grant the head claim",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.base.rstrip("/")
@@ -208,6 +235,10 @@ def main() -> int:
 
         page.goto(f"{base}/me/cancel/")
         shot("12-cancel")
+
+        page.goto(f"{base}/delegation/")
+        shot("12b-delegation-claim")
+        grant_head_claim(args.database_url, email)
 
         page.goto(f"{base}/delegation/add/")
         shot("13-delegation-add")

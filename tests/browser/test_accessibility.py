@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from registration.models import Registration
+from registration.services.heads import head_claim_grant
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -144,6 +147,11 @@ def test_delegate_pages_have_no_serious_accessibility_violations(
     check("13-cancel")
     me.go("/me/data/")
     check("14-my-data")
+
+    # Head of delegation is a claim until the secretariat grants it.
+    me.go("/delegation/")
+    check("14b-delegation-claim")
+    head_claim_grant(registration=Registration.objects.get(delegate__email=me.email), actor=None)
 
     me.go("/delegation/add/")
     check("15-register-a-colleague")

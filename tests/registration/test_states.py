@@ -195,9 +195,25 @@ def test_closed_registration_refuses_new_submissions(city):
 
 
 def test_a_city_has_one_head_of_delegation(event, city, submit):
-    submit(city, role="head")
+    from registration.services.heads import head_claim_grant
+
+    first = submit(city, role="head")
+    # Claims wait side by side until the secretariat grants one of them.
+    second = submit(city, role="head")
+    head_claim_grant(registration=first, actor=None)
     with pytest.raises(RegistrationError, match="already has a head"):
         submit(city, role="head")
+    with pytest.raises(RegistrationError, match="already has a head"):
+        head_claim_grant(registration=second, actor=None)
+    delegate = submit(city)
+    for by_secretariat in (True, False):
+        with pytest.raises(RegistrationError, match="already has a head"):
+            registration_update(
+                registration=delegate,
+                data={"delegation_role": "head"},
+                actor=None,
+                by_secretariat=by_secretariat,
+            )
 
 
 def test_secretariat_edit_is_logged_and_emailed(event, city, submit):

@@ -18,6 +18,7 @@ from delegates.models import Delegate, MemberCity, User
 from delegates.services import cities_import, delegate_save
 from registration.errors import RegistrationError
 from registration.models import Event, Session
+from registration.services.heads import head_claim_grant
 from registration.services.registrations import registration_submit
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -150,7 +151,7 @@ class Command(BaseCommand):
                 data={name: row[name] for name in DELEGATE_COLUMNS} | {"city": cities[row["city"]]},
             )
             try:
-                registration_submit(
+                registration = registration_submit(
                     delegate=delegate,
                     event=event,
                     data={
@@ -161,6 +162,9 @@ class Command(BaseCommand):
                     actor=None,
                     sessions=sessions,
                 )
+                if registration.claims_head:
+                    # The demo's heads of delegation, as the secretariat would have granted them.
+                    head_claim_grant(registration=registration, actor=None)
             except RegistrationError as error:
                 self.stderr.write(f"{email}: {error.message}")
                 continue

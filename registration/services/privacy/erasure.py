@@ -16,6 +16,7 @@ from delegates.selectors import acting_user
 from registration.errors import RegistrationError
 from registration.models import (
     Badge,
+    ColleagueInvitation,
     OutboxEmail,
     PurgeRecord,
     Registration,
@@ -94,6 +95,8 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
         OutboxEmail.objects.filter(
             Q(registration__in=registrations) | Q(recipient__iexact=delegate.email)
         ).update(recipient="erased@invalid", subject="", body_text="", body_html="", last_error="")
+        # A head's invitations to them carry their address.
+        ColleagueInvitation.objects.filter(email__iexact=delegate.email).delete()
         Delegate.objects.filter(pk=delegate.pk).update(
             user=None,
             email=placeholder,
