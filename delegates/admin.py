@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +22,37 @@ from delegates.selectors import user_is_secretariat
 from delegates.services import delegate_save, passport_access_log
 
 
+def is_administrator(request: HttpRequest) -> bool:
+    """Administrators are superusers: they alone manage accounts, groups and permissions."""
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+class AdministratorsOnly:
+    """An admin that only administrators see or use, whatever permissions a group holds.
+
+    The Secretariat group once held every permission of this app, User's included: whoever could
+    change a user could make anyone a superuser or set the superuser's password.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_administrator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return is_administrator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_administrator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return is_administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return is_administrator(request)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     search_fields = ("email", "first_name", "last_name")
@@ -32,6 +63,15 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AdministratorsOnly, BaseGroupAdmin):
+    pass
 
 
 @admin.register(Region)

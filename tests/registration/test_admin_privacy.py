@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from registration.services.privacy.erasure import delegate_request_erasure
 
 from delegates.models import Delegate
 from registration.models import PrivacyNotice, PurgeRecord, Registration, State
+from registration.services.privacy.erasure import delegate_request_erasure
 from tests.factories import UserFactory
 from tests.registration.test_admin_delegates import CHANGELIST, act, messages_of
 

@@ -13,14 +13,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from registration.services.privacy.erasure import delegate_erase, delegate_request_erasure
-from registration.services.privacy.notices import privacy_notice_publish
-from registration.services.privacy.retention import personal_data_purge, personal_data_purge_plan
 
 from delegates.models import Delegate, PassportAccessLog, User
 from registration.errors import RegistrationError
 from registration.models import PrivacyNotice, PurgeRecord, Registration, State
 from registration.services.badges import badge_ensure
+from registration.services.privacy.erasure import delegate_erase, delegate_request_erasure
+from registration.services.privacy.notices import privacy_notice_publish
+from registration.services.privacy.retention import personal_data_purge, personal_data_purge_plan
 from registration.services.registrations import registration_submit
 from tests.factories import DelegateFactory, EventFactory, MemberCityFactory, UserFactory
 from tests.registration.test_bad_input import image_file
