@@ -93,7 +93,14 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
         # Their registrations' emails, and account emails (verification, password) to them.
         OutboxEmail.objects.filter(
             Q(registration__in=registrations) | Q(recipient__iexact=delegate.email)
-        ).update(recipient="erased@invalid", subject="", body_text="", body_html="", last_error="")
+        ).update(
+            recipient="erased@invalid",
+            subject="",
+            body_text="",
+            body_html="",
+            withheld="",
+            last_error="",
+        )
         Delegate.objects.filter(pk=delegate.pk).update(
             user=None,
             email=placeholder,
