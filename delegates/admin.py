@@ -122,9 +122,17 @@ class DelegateAdmin(SimpleHistoryAdmin):
 
     def get_exclude(self, request: HttpRequest, obj: Delegate | None = None):
         excluded = list(super().get_exclude(request, obj) or [])
-        if not _is_secretariat(request):
+        if not _is_secretariat(request) or getattr(request, "_history_page", False):
             excluded.extend(PASSPORT_FIELDS)
         return excluded
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The change history keeps no passport details, and simple-history fills the gap with
+        # today's values, decrypted: an old version's page would show them, unlogged, as if
+        # they were history. It shows no passport fields at all (a revert leaves them as they
+        # are).
+        request._history_page = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change) -> None:
         # Through the service: it checks the record and refreshes the folded search text, so the
@@ -133,8 +141,8 @@ class DelegateAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET" and _is_secretariat(request):
-            delegate = Delegate.objects.filter(pk=object_id).only("pk", "passport_number").first()
-            if delegate is not None and delegate.passport_number:
+            delegate = Delegate.objects.filter(pk=object_id).only("pk", *PASSPORT_FIELDS).first()
+            if delegate is not None and any(getattr(delegate, name) for name in PASSPORT_FIELDS):
                 # The page shows the passport details decrypted: note who saw them.
                 passport_access_log(
                     delegate_ids=[delegate.pk],
@@ -142,3 +150,46 @@ class DelegateAdmin(SimpleHistoryAdmin):
                     place=PassportAccessLog.Place.ADMIN,
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class AdministratorsAuditTrail(AdministratorsOnly, admin.ModelAdmin):
+    """An audit trail: read by administrators, filtered and searched; never added to or changed,
+    not even by them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(PassportAccessLog)
+class PassportAccessLogAdmin(AdministratorsAuditTrail):
+    """Every time someone saw a delegate's passport details in full."""
+
+    list_display = ("viewed_at", "viewer", "delegate", "place")
+    list_filter = ("place", ("viewed_at", admin.DateFieldListFilter))
+    search_fields = ("viewer__email", "delegate__search_text")
+    search_help_text = _("Email of the person who looked, or the delegate's name or email.")
+    list_select_related = ("viewer", "delegate")
+    date_hierarchy = "viewed_at"
+    readonly_fields = ("viewed_at", "viewer", "delegate", "place")
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PassportAccessLog]:
+        # The list shows names: no row needs its passport details decrypted.
+        return super().get_queryset(request).defer(*(f"delegate__{f}" for f in PASSPORT_FIELDS))
+
+    def get_search_results(self, request, queryset, search_term):
+        # The delegate's folded search text, as the delegate list searches it.
+        term = fold_for_search(search_term.strip())
+        if not term:
+            return queryset, False
+        condition = Q(viewer__email__icontains=search_term.strip())
+        words = Q()
+        for word in term.split():
+            words &= Q(delegate__search_text__contains=word)
+        return queryset.filter(condition | words), False

@@ -319,6 +319,7 @@ class PassportAccessLog(models.Model):
         ADMIN = "admin", _("Admin page")
         VISA_LETTER = "visa_letter", _("Visa letter")
         EXPORT = "export", _("Delegate's own data export")
+        DELEGATION = "delegation", _("Head of delegation's page")
 
     delegate = models.ForeignKey(
         Delegate, on_delete=models.CASCADE, related_name="passport_views", verbose_name=_("whose")
