@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.admin_audit import AdministratorsOnly, StaffChangesLogged
 from delegates.fields import EncryptedDateField
 from delegates.models import (
     PASSPORT_FIELDS,
@@ -20,35 +21,6 @@ from delegates.models import (
 )
 from delegates.selectors import user_is_secretariat
 from delegates.services import delegate_save, passport_access_log
-
-
-def is_administrator(request: HttpRequest) -> bool:
-    """Administrators are superusers: they alone manage accounts, groups and permissions."""
-    user = request.user
-    return bool(user.is_active and user.is_superuser)
-
-
-class AdministratorsOnly:
-    """An admin that only administrators see or use, whatever permissions a group holds.
-
-    The Secretariat group once held every permission of this app, User's included: whoever could
-    change a user could make anyone a superuser or set the superuser's password.
-    """
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return is_administrator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return is_administrator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return is_administrator(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return is_administrator(request)
 
 
 @admin.register(User)
@@ -87,7 +59,7 @@ def _is_secretariat(request: HttpRequest) -> bool:
 
 
 @admin.register(Delegate)
-class DelegateAdmin(SimpleHistoryAdmin):
+class DelegateAdmin(StaffChangesLogged, SimpleHistoryAdmin):
     """People. Passport details appear on the change page for the Secretariat only, logged."""
 
     list_display = ("family_name", "given_name", "native_name", "email", "city", "organisation")
@@ -150,46 +122,3 @@ class DelegateAdmin(SimpleHistoryAdmin):
                     place=PassportAccessLog.Place.ADMIN,
                 )
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-class AdministratorsAuditTrail(AdministratorsOnly, admin.ModelAdmin):
-    """An audit trail: read by administrators, filtered and searched; never added to or changed,
-    not even by them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(PassportAccessLog)
-class PassportAccessLogAdmin(AdministratorsAuditTrail):
-    """Every time someone saw a delegate's passport details in full."""
-
-    list_display = ("viewed_at", "viewer", "delegate", "place")
-    list_filter = ("place", ("viewed_at", admin.DateFieldListFilter))
-    search_fields = ("viewer__email", "delegate__search_text")
-    search_help_text = _("Email of the person who looked, or the delegate's name or email.")
-    list_select_related = ("viewer", "delegate")
-    date_hierarchy = "viewed_at"
-    readonly_fields = ("viewed_at", "viewer", "delegate", "place")
-    show_full_result_count = False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[PassportAccessLog]:
-        # The list shows names: no row needs its passport details decrypted.
-        return super().get_queryset(request).defer(*(f"delegate__{f}" for f in PASSPORT_FIELDS))
-
-    def get_search_results(self, request, queryset, search_term):
-        # The delegate's folded search text, as the delegate list searches it.
-        term = fold_for_search(search_term.strip())
-        if not term:
-            return queryset, False
-        condition = Q(viewer__email__icontains=search_term.strip())
-        words = Q()
-        for word in term.split():
-            words &= Q(delegate__search_text__contains=word)
-        return queryset.filter(condition | words), False

@@ -9,10 +9,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
+from import_export.results import Result, RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.admin_audit import StaffChangesLogged
 from delegates.cities import MemberCityResource
-from delegates.models import MemberCity
+from delegates.models import MemberCity, StaffActionLog
+from delegates.services import staff_action_log
 from registration import staff_selectors
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
@@ -20,7 +23,9 @@ from registration.selectors import event_current
 
 
 @admin.register(MemberCity)
-class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class MemberCityAdmin(
+    StaffChangesLogged, QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [MemberCityResource]
     formats = [base_formats.CSV, base_formats.XLSX]
     list_display = (
@@ -48,6 +53,31 @@ class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHi
     list_select_related = ("region",)
     ordering = ("name_en",)
     list_per_page = 150
+
+    def get_export_data(self, file_format, request: HttpRequest, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # Every focal point's name, email and phone leave with the file.
+        staff_action_log(
+            actor=request.user,
+            action=StaffActionLog.Action.EXPORTED,
+            model=MemberCity,
+            object_ids=queryset.values_list("pk", flat=True),
+            detail=f"cities.{file_format.get_extension()}",
+        )
+        return data
+
+    def process_result(self, result: Result, request: HttpRequest):
+        # Each city's History has its changed values; the log says who imported, and which.
+        changed = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        created, updated = (result.totals[kind] for kind in changed)
+        staff_action_log(
+            actor=request.user,
+            action=StaffActionLog.Action.IMPORTED,
+            model=MemberCity,
+            object_ids=[row.object_id for row in result.rows if row.import_type in changed],
+            detail=f"created {created}, updated {updated}",
+        )
+        return super().process_result(result, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MemberCity]:
         if not hasattr(request, "_current_event"):

@@ -16,6 +16,7 @@ SECRETARIAT_APPS = ("delegates", "registration")
 ADMINISTRATORS_ONLY = (
     ("delegates", "user"),
     ("delegates", "passportaccesslog"),
+    ("delegates", "staffactionlog"),
 )
 
 
@@ -51,6 +52,7 @@ def hold_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("registration", "0004_log_action_erased"),
+        ("delegates", "0004_staff_action_log"),
     ]
     # Going back leaves the groups as they are: the wider Secretariat group was the flaw.
     operations = [migrations.RunPython(hold_roles, migrations.RunPython.noop)]
