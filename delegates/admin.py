@@ -5,7 +5,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -98,7 +98,13 @@ class DelegateAdmin(StaffChangesLogged, SimpleHistoryAdmin):
             excluded.extend(PASSPORT_FIELDS)
         return excluded
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
         # The change history keeps no passport details, and simple-history fills the gap with
         # today's values, decrypted: an old version's page would show them, unlogged, as if
         # they were history. It shows no passport fields at all (a revert leaves them as they

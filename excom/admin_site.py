@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from delegates.selectors import user_is_secretariat
@@ -31,7 +31,9 @@ class ExcomAdminSite(AdminSite):
     def admin_view(self, view: Callable, cacheable: bool = False) -> Callable:
         checked = super().admin_view(view, cacheable)
 
-        def refuse_signed_in_outsiders(request: HttpRequest, *args: Any, **kwargs: Any):
+        def refuse_signed_in_outsiders(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             if (
                 request.user.is_authenticated
                 and not self.has_permission(request)

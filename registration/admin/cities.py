@@ -3,9 +3,11 @@ registrations (delegates must not import registration)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
@@ -54,7 +56,13 @@ class MemberCityAdmin(
     ordering = ("name_en",)
     list_per_page = 150
 
-    def get_export_data(self, file_format, request: HttpRequest, queryset, **kwargs):
+    def get_export_data(
+        self,
+        file_format: base_formats.Format,
+        request: HttpRequest,
+        queryset: QuerySet[MemberCity],
+        **kwargs: Any,
+    ) -> str | bytes:
         data = super().get_export_data(file_format, request, queryset, **kwargs)
         # Every focal point's name, email and phone leave with the file.
         staff_action_log(
@@ -66,7 +74,7 @@ class MemberCityAdmin(
         )
         return data
 
-    def process_result(self, result: Result, request: HttpRequest):
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         # Each city's History has its changed values; the log says who imported, and which.
         changed = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
         created, updated = (result.totals[kind] for kind in changed)
