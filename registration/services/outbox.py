@@ -55,9 +55,8 @@ def _withhold(
 
 
 def _restore(text: str, kept: dict[str, str]) -> str:
-    # The numbered placeholders first: "[key withheld]" is no part of "[key withheld 2]".
-    for placeholder in sorted(kept, key=len, reverse=True):
-        text = text.replace(placeholder, kept[placeholder])
+    for placeholder, secret in kept.items():
+        text = text.replace(placeholder, secret)
     return text
 
 
