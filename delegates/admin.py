@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.admin_audit import AdministratorsOnly, StaffChangesLogged
 from delegates.fields import EncryptedDateField
 from delegates.models import (
     PASSPORT_FIELDS,
@@ -21,7 +24,7 @@ from delegates.services import delegate_save, passport_access_log
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     search_fields = ("email", "first_name", "last_name")
@@ -32,6 +35,15 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AdministratorsOnly, BaseGroupAdmin):
+    pass
 
 
 @admin.register(Region)
@@ -47,7 +59,7 @@ def _is_secretariat(request: HttpRequest) -> bool:
 
 
 @admin.register(Delegate)
-class DelegateAdmin(SimpleHistoryAdmin):
+class DelegateAdmin(StaffChangesLogged, SimpleHistoryAdmin):
     """People. Passport details appear on the change page for the Secretariat only, logged."""
 
     list_display = ("family_name", "given_name", "native_name", "email", "city", "organisation")
@@ -82,9 +94,23 @@ class DelegateAdmin(SimpleHistoryAdmin):
 
     def get_exclude(self, request: HttpRequest, obj: Delegate | None = None):
         excluded = list(super().get_exclude(request, obj) or [])
-        if not _is_secretariat(request):
+        if not _is_secretariat(request) or getattr(request, "_history_page", False):
             excluded.extend(PASSPORT_FIELDS)
         return excluded
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The change history keeps no passport details, and simple-history fills the gap with
+        # today's values, decrypted: an old version's page would show them, unlogged, as if
+        # they were history. It shows no passport fields at all (a revert leaves them as they
+        # are).
+        request._history_page = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change) -> None:
         # Through the service: it checks the record and refreshes the folded search text, so the
@@ -93,8 +119,8 @@ class DelegateAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET" and _is_secretariat(request):
-            delegate = Delegate.objects.filter(pk=object_id).only("pk", "passport_number").first()
-            if delegate is not None and delegate.passport_number:
+            delegate = Delegate.objects.filter(pk=object_id).only("pk", *PASSPORT_FIELDS).first()
+            if delegate is not None and any(getattr(delegate, name) for name in PASSPORT_FIELDS):
                 # The page shows the passport details decrypted: note who saw them.
                 passport_access_log(
                     delegate_ids=[delegate.pk],

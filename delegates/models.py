@@ -319,6 +319,7 @@ class PassportAccessLog(models.Model):
         ADMIN = "admin", _("Admin page")
         VISA_LETTER = "visa_letter", _("Visa letter")
         EXPORT = "export", _("Delegate's own data export")
+        DELEGATION = "delegation", _("Head of delegation's page")
 
     delegate = models.ForeignKey(
         Delegate, on_delete=models.CASCADE, related_name="passport_views", verbose_name=_("whose")
@@ -336,3 +337,41 @@ class PassportAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} saw {self.delegate} ({self.get_place_display()})"
+
+
+class StaffActionLog(models.Model):
+    """What staff did with people's data that the change history does not hold: exports,
+    downloads, imports and erasures; and each save from an admin form, with the fields it changed
+    and its version in the history. Record ids and field names only, never the data."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Added")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+        EXPORTED = "exported", _("Exported")
+        DOWNLOADED = "downloaded", _("Downloaded")
+        IMPORTED = "imported", _("Imported")
+        ERASED = "erased", _("Erased")
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    acted_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # The model's label, e.g. "registration.registration"; the records stay listed after they go.
+    model = models.CharField(_("kind of record"), max_length=100)
+    object_ids = models.JSONField(_("records"), default=list)
+    detail = models.CharField(_("details"), max_length=300, blank=True)
+    history_id = models.PositiveBigIntegerField(_("version in the history"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-acted_at"]
+        verbose_name = _("staff action")
+        verbose_name_plural = _("staff action log")
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.model}"

@@ -10,7 +10,7 @@ from typing import Any
 
 import tablib
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from import_export.results import Result, RowResult
 
 from delegates.cities import CityFileError, MemberCityResource, row_messages
@@ -19,6 +19,7 @@ from delegates.models import (
     PASSPORT_FIELDS,
     Delegate,
     PassportAccessLog,
+    StaffActionLog,
     User,
     photo_upload_path,
 )
@@ -111,6 +112,30 @@ def passport_access_log(*, delegate_ids: Iterable[int], viewer: User | None, pla
     PassportAccessLog.objects.bulk_create(
         PassportAccessLog(delegate_id=delegate_id, viewer=acting_user(viewer), place=place)
         for delegate_id in dict.fromkeys(delegate_ids)
+    )
+
+
+def staff_action_log(
+    *,
+    actor: User | None,
+    action: str,
+    model: type[models.Model] | models.Model,
+    object_ids: Iterable[Any] = (),
+    detail: str = "",
+    history_id: int | None = None,
+) -> StaffActionLog:
+    """Note that `actor` did `action` (StaffActionLog.Action) to these records of `model`.
+
+    The only writer of StaffActionLog: every export, download, import, erasure and admin form
+    save of people's data calls it. `detail` names a file or the fields changed, never a value.
+    """
+    return StaffActionLog.objects.create(
+        actor=acting_user(actor),
+        action=action,
+        model=model._meta.label_lower,
+        object_ids=[int(pk) if str(pk).isdigit() else str(pk) for pk in dict.fromkeys(object_ids)],
+        detail=detail[:300],
+        history_id=history_id,
     )
 
 

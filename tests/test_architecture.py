@@ -110,7 +110,10 @@ def row_writes(model: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     ("model", "writer"),
-    [("PassportAccessLog", ("delegates/services.py", "passport_access_log"))],
+    [
+        ("PassportAccessLog", ("delegates/services.py", "passport_access_log")),
+        ("StaffActionLog", ("delegates/services.py", "staff_action_log")),
+    ],
 )
 def test_each_audit_table_has_one_writer(model, writer):
     assert row_writes(model) == {writer}

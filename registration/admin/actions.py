@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from delegates.models import Delegate
+from delegates.models import Delegate, StaffActionLog
+from delegates.services import staff_action_log
 from registration.admin.forms import DeclineForm, EraseForm, PrintBadgesForm, RefuseHeadForm
 from registration.admin.pages import action_page
 from registration.errors import RegistrationError
@@ -228,18 +229,30 @@ def issue_visa_letters(
     )
 
 
+def _export(request: HttpRequest, queryset: QuerySet[Registration], fmt: str) -> HttpResponse:
+    registrations = list(queryset)
+    staff_action_log(
+        actor=request.user,
+        action=StaffActionLog.Action.EXPORTED,
+        model=Registration,
+        object_ids=[r.pk for r in registrations],
+        detail=f"delegates.{fmt}",
+    )
+    return delegates_response(registrations=registrations, fmt=fmt)
+
+
 @admin.action(description=_("Export the selected delegates (CSV)"), permissions=["view"])
 def export_csv(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
 ) -> HttpResponse:
-    return delegates_response(registrations=queryset, fmt="csv")
+    return _export(request, queryset, "csv")
 
 
 @admin.action(description=_("Export the selected delegates (XLSX)"), permissions=["view"])
 def export_xlsx(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
 ) -> HttpResponse:
-    return delegates_response(registrations=queryset, fmt="xlsx")
+    return _export(request, queryset, "xlsx")
 
 
 @admin.action(description=_("Erase the selected people's personal data"), permissions=["change"])

@@ -3,19 +3,24 @@ registrations (delegates must not import registration)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
+from import_export.results import Result, RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.admin_audit import StaffChangesLogged
 from delegates.cities import MemberCityResource
-from delegates.models import MemberCity
+from delegates.models import MemberCity, StaffActionLog
+from delegates.services import staff_action_log
 from registration import delegation_selectors, staff_selectors
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
@@ -52,7 +57,9 @@ def invite_focal_point(
 
 
 @admin.register(MemberCity)
-class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class MemberCityAdmin(
+    StaffChangesLogged, QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [MemberCityResource]
     formats = [base_formats.CSV, base_formats.XLSX]
     list_display = (
@@ -82,6 +89,37 @@ class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHi
     list_per_page = 150
     actions = (invite_focal_point,)
     readonly_fields = ("head_of_delegation",)
+
+    def get_export_data(
+        self,
+        file_format: base_formats.Format,
+        request: HttpRequest,
+        queryset: QuerySet[MemberCity],
+        **kwargs: Any,
+    ) -> str | bytes:
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # Every focal point's name, email and phone leave with the file.
+        staff_action_log(
+            actor=request.user,
+            action=StaffActionLog.Action.EXPORTED,
+            model=MemberCity,
+            object_ids=queryset.values_list("pk", flat=True),
+            detail=f"cities.{file_format.get_extension()}",
+        )
+        return data
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        # Each city's History has its changed values; the log says who imported, and which.
+        changed = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        created, updated = (result.totals[kind] for kind in changed)
+        staff_action_log(
+            actor=request.user,
+            action=StaffActionLog.Action.IMPORTED,
+            model=MemberCity,
+            object_ids=[row.object_id for row in result.rows if row.import_type in changed],
+            detail=f"created {created}, updated {updated}",
+        )
+        return super().process_result(result, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MemberCity]:
         if not hasattr(request, "_current_event"):

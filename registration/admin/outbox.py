@@ -9,13 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registration.admin.pages import QuickActionCheckboxMixin
+from registration.errors import RegistrationError
 from registration.models import OutboxEmail
 from registration.services.outbox import email_resend
 
 
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
-    """The email log: every email with its state, attempts and last error."""
+    """The email log: every email with its state, attempts and last error.
+
+    An account mail's key is never here: the text holds a placeholder, and the column that keeps
+    the key until the mail is sent is left out of every page.
+    """
 
     list_display = (
         "created_at",
@@ -29,7 +34,8 @@ class OutboxEmailAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
     )
     list_filter = ("status", "kind", "language")
     search_fields = ("recipient", "subject")
-    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    exclude = ("withheld",)
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields if f.name != "withheld"]
     show_full_result_count = False
     actions = ("resend",)
 
@@ -47,11 +53,16 @@ class OutboxEmailAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
     def resend(self, request: HttpRequest, queryset: QuerySet[OutboxEmail]) -> None:
         count = 0
         for email in queryset:
-            email_resend(email=email)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+            try:
+                email_resend(email=email)
+            except RegistrationError as error:
+                self.message_user(request, error.message, messages.WARNING)
+            else:
+                count += 1
+        if count:
+            self.message_user(
+                request,
+                ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )

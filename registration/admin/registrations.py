@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from delegates.admin_audit import StaffChangesLogged
 from delegates.models import fold_for_search
 from registration import staff_selectors
 from registration.admin import actions as delegate_list_actions
@@ -75,7 +76,7 @@ class RegistrationLogInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(StaffChangesLogged, QuickActionCheckboxMixin, SimpleHistoryAdmin):
     """The delegate list: one row per registration, with the person, city and state."""
 
     list_display = (

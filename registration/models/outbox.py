@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from delegates.fields import EncryptedTextField
 from delegates.models import Language
 from registration.models.registrations import Registration
 
@@ -48,6 +49,10 @@ class OutboxEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # An account mail's key (password reset, email confirmation) is not in the text above: a
+    # placeholder stands there, and the key waits here, encrypted, until the mail is sent or
+    # fails; then it is gone. The admin never shows this column (registration/admin/outbox.py).
+    withheld = EncryptedTextField(blank=True, default="", editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )

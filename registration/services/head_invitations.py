@@ -110,6 +110,7 @@ def head_invitation_send(
             recipient=email,
             language=language,
             context={"invitation": invitation, "event": event, "city": city, "url": url},
+            secrets=[token],
         )
         return invitation
 

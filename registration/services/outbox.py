@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import smtplib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -15,7 +19,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from registration.errors import RegistrationError
 from registration.models import OutboxEmail, Registration
 from registration.services.worker import SEND_EMAIL, task_queue_on_commit
 
@@ -23,6 +29,35 @@ logger = logging.getLogger(__name__)
 
 Kind = OutboxEmail.Kind
 Status = OutboxEmail.Status
+
+# What the stored copy of an account mail shows where its key was (the email log, every backup).
+KEY_PLACEHOLDER = "[key withheld]"
+
+
+def _withhold(
+    texts: dict[str, str], secrets: Iterable[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The texts with every secret replaced by a placeholder, and placeholder -> secret.
+
+    A secret may stand in a text as it is, quoted in a link or escaped in HTML: each form gets a
+    placeholder of its own, so that the mail goes out exactly as it was written.
+    """
+    kept: dict[str, str] = {}
+    for secret in secrets:
+        forms = {secret, quote(secret, safe=""), quote(secret), html.escape(secret)}
+        for form in sorted(forms, key=len, reverse=True):
+            if not any(form in text for text in texts.values()):
+                continue
+            placeholder = KEY_PLACEHOLDER if not kept else f"[key withheld {len(kept) + 1}]"
+            kept[placeholder] = form
+            texts = {name: text.replace(form, placeholder) for name, text in texts.items()}
+    return texts, kept
+
+
+def _restore(text: str, kept: dict[str, str]) -> str:
+    for placeholder, secret in kept.items():
+        text = text.replace(placeholder, secret)
+    return text
 
 
 def email_queue(
@@ -34,16 +69,28 @@ def email_queue(
     body_text: str,
     body_html: str = "",
     registration: Registration | None = None,
+    secrets: Iterable[str] = (),
 ) -> OutboxEmail:
-    """Write the email to the outbox; the send is queued once the surrounding transaction commits."""
+    """Write the email to the outbox; the send is queued once the surrounding transaction commits.
+
+    `secrets` (an account mail's key) are kept out of the stored subject and text: the row holds
+    them encrypted apart until the mail is sent, and then no more.
+    """
+    texts, kept = _withhold(
+        {
+            "subject": " ".join(subject.split())[:300],
+            "body_text": body_text,
+            "body_html": body_html,
+        },
+        [secret for secret in secrets if secret],
+    )
     email = OutboxEmail.objects.create(
         kind=kind,
         recipient=recipient,
         language=language,
-        subject=" ".join(subject.split())[:300],
-        body_text=body_text,
-        body_html=body_html,
         registration=registration,
+        withheld=json.dumps(kept) if kept else "",
+        **texts,
     )
     task_queue_on_commit(SEND_EMAIL, email.pk)
     return email
@@ -56,8 +103,12 @@ def email_queue_rendered(
     language: str,
     context: dict[str, Any],
     registration: Registration | None = None,
+    secrets: Iterable[str] = (),
 ) -> OutboxEmail:
-    """Render `templates/emails/<kind>.*` in `language` and put the email in the outbox."""
+    """Render `templates/emails/<kind>.*` in `language` and put the email in the outbox.
+
+    `secrets` (a personal link's token) are withheld from the stored text, as in `email_queue`.
+    """
     context = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = render_to_string(f"emails/{kind}_subject.txt", context)
@@ -71,6 +122,7 @@ def email_queue_rendered(
         body_text=body_text,
         body_html=body_html,
         registration=registration,
+        secrets=secrets,
     )
 
 
@@ -175,9 +227,10 @@ _mail_connection = _ReusedConnection()
 def _build_message(email: OutboxEmail) -> EmailMultiAlternatives:
     from registration.services.attachments import attachments_for
 
+    kept = json.loads(email.withheld) if email.withheld else {}
     message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
+        subject=_restore(email.subject, kept),
+        body=_restore(email.body_text, kept),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
         headers={
@@ -187,7 +240,7 @@ def _build_message(email: OutboxEmail) -> EmailMultiAlternatives:
         },
     )
     if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+        message.attach_alternative(_restore(email.body_html, kept), "text/html")
     for filename, content, mimetype in attachments_for(email):
         message.attach(filename, content, mimetype)
     return message
@@ -234,7 +287,9 @@ def _describe(error: Exception) -> str:
 
 
 def _finish(email: OutboxEmail, status: str, *, error: str = "") -> None:
-    fields: dict[str, Any] = {"status": status}
+    # Sent or given up: a withheld key has done its work, or will never be sent; either way no
+    # copy of it stays behind.
+    fields: dict[str, Any] = {"status": status, "withheld": ""}
     if status == Status.SENT:
         fields["sent_at"] = timezone.now()
         fields["last_error"] = ""
@@ -260,7 +315,27 @@ def outbox_stale_take() -> list[int]:
 
 
 def email_resend(*, email: OutboxEmail) -> OutboxEmail:
-    """Send a failed (or sent) email once more, as a new outbox row with the same content."""
+    """Send a failed (or sent) email once more, as a new outbox row with the same content.
+
+    Not an account mail: its key is no longer kept, and an old key may be spent or expired. The
+    person asks for a fresh one, which allauth makes with a new key.
+    """
+    if email.kind == Kind.HEAD_INVITATION:
+        raise RegistrationError(
+            _(
+                "An invitation's link works once and was not kept. Please send a new invitation "
+                "from the city's page; the old link then stops working."
+            )
+        )
+    if email.kind == Kind.ACCOUNT:
+        raise RegistrationError(
+            _(
+                "Account emails (sign-up, password) are not sent again: their links work once "
+                "and expire. Please ask %(recipient)s to request a new one on the sign-in page "
+                "(“Forgot your password?”, or signing in again for a new confirmation link)."
+            )
+            % {"recipient": email.recipient}
+        )
     with transaction.atomic():
         return email_queue(
             kind=email.kind,

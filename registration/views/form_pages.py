@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from delegates.models import PASSPORT_FIELDS, PassportAccessLog
+from delegates.services import passport_access_log
 from registration import selectors
 from registration.delegation_forms import ColleagueEmailForm
 from registration.errors import RegistrationError
@@ -89,6 +91,18 @@ def edit_page(
         with_consent=False,
         **kw,
     )
+    delegate = registration.delegate
+    if (
+        request.method == "GET"
+        and delegate.user_id != request.user.pk
+        and any(getattr(delegate, name) for name in PASSPORT_FIELDS)
+    ):
+        # The form comes filled in with a colleague's passport details: note who saw them.
+        passport_access_log(
+            delegate_ids=[delegate.pk],
+            viewer=request.user,
+            place=PassportAccessLog.Place.DELEGATION,
+        )
     if request.method == "POST" and all_valid(forms):
         data = cleaned(forms)
         try:

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from delegates.models import Delegate
+from delegates.models import Delegate, StaffActionLog
+from delegates.services import staff_action_log
 from registration import selectors
 from registration.errors import RegistrationError
 from registration.services.privacy.data_export import delegate_data_export
@@ -84,6 +85,13 @@ def delegate_data_export_for_secretariat(request: HttpRequest, pk: int) -> HttpR
         raise PermissionDenied
     delegate = get_object_or_404(Delegate, pk=pk)
     content = delegate_data_export(delegate=delegate, viewer=request.user)
+    staff_action_log(
+        actor=request.user,
+        action=StaffActionLog.Action.DOWNLOADED,
+        model=Delegate,
+        object_ids=[delegate.pk],
+        detail=f"excom-my-data-{delegate.pk}.zip",
+    )
     return _zip_response(content, delegate)
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from delegates.models import PassportAccessLog
-from delegates.services import passport_access_log
+from delegates.models import PassportAccessLog, StaffActionLog
+from delegates.services import passport_access_log, staff_action_log
 from registration import selectors, staff_selectors
 from registration.access import staff_only
 from registration.downloads import pdf_download
@@ -108,6 +108,13 @@ def sheet_job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = get_object_or_404(BadgeSheetJob, pk=pk, status=BadgeSheetJob.Status.DONE)
     if not job.pdf:
         raise Http404
+    staff_action_log(
+        actor=request.user,
+        action=StaffActionLog.Action.DOWNLOADED,
+        model=Registration,
+        object_ids=job.registration_ids,
+        detail=f"badges-{job.pk}-{job.layout}.pdf",
+    )
     return FileResponse(
         job.pdf.open("rb"),
         as_attachment=True,
@@ -153,6 +160,13 @@ def list_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if lst is None or fmt not in FORMATS or event is None:
         raise Http404
     registrations = list(_LIST_ROWS[slug](event=event))
+    staff_action_log(
+        actor=request.user,
+        action=StaffActionLog.Action.DOWNLOADED,
+        model=Registration,
+        object_ids=[r.pk for r in registrations],
+        detail=f"{slug}.{fmt}",
+    )
     if lst.secretariat_passports:
         # Passport details leave the database decrypted: say who took them, for whom.
         passport_access_log(

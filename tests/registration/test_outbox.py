@@ -104,7 +104,7 @@ def test_the_sweep_queues_again_what_waited_too_long(settings, django_capture_on
 
 def test_resend_makes_a_new_row_with_the_same_content(settings):
     settings.EMAIL_BACKEND = "tests.registration.broken_mail.RejectingBackend"
-    email = queued_email()
+    email = queued_email(kind=OutboxEmail.Kind.CHANGED)
     email_send(outbox_id=email.pk)
     again = email_resend(email=email)
     assert again.pk != email.pk

@@ -34,6 +34,24 @@ def _add_file(files: dict[str, bytes], name: str, stored: FieldFile) -> str:
     return name
 
 
+def _passport_views(delegate: Delegate) -> list[dict[str, Any]]:
+    """Who saw the person's passport details in full, when and where, newest first (this export
+    included)."""
+    views = PassportAccessLog.objects.filter(delegate=delegate).select_related("viewer")
+    return [
+        {
+            "when": _iso(view.viewed_at),
+            "who": (
+                "you"
+                if view.viewer_id is not None and view.viewer_id == delegate.user_id
+                else (view.viewer.email if view.viewer else "no longer known (a deleted account)")
+            ),
+            "where": view.get_place_display(),
+        }
+        for view in views
+    ]
+
+
 def delegate_data_export(*, delegate: Delegate, viewer: User) -> bytes:
     """Everything held about the person, as a ZIP: data.json, badges and visa letters."""
     registrations = list(
@@ -125,6 +143,7 @@ def delegate_data_export(*, delegate: Delegate, viewer: User) -> bytes:
         "about": "Everything the WeGO EXCOM registration system holds about you.",
         "person": person,
         "registrations": entries,
+        "passport_details_seen_by": _passport_views(delegate),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegates.files import files_delete_on_commit
-from delegates.models import Delegate, User
+from delegates.models import Delegate, StaffActionLog, User
 from delegates.selectors import acting_user
+from delegates.services import staff_action_log
 from registration.errors import RegistrationError
 from registration.models import (
     Badge,
@@ -94,7 +95,14 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
         # Their registrations' emails, and account emails (verification, password) to them.
         OutboxEmail.objects.filter(
             Q(registration__in=registrations) | Q(recipient__iexact=delegate.email)
-        ).update(recipient="erased@invalid", subject="", body_text="", body_html="", last_error="")
+        ).update(
+            recipient="erased@invalid",
+            subject="",
+            body_text="",
+            body_html="",
+            withheld="",
+            last_error="",
+        )
         # A head's invitations to them carry their address.
         ColleagueInvitation.objects.filter(email__iexact=delegate.email).delete()
         Delegate.objects.filter(pk=delegate.pk).update(
@@ -137,6 +145,13 @@ def delegate_erase(*, delegate: Delegate, actor: User | None) -> PurgeRecord:
                 "files": len(files),
                 "login": user is not None and not user.is_staff,
             },
+        )
+        staff_action_log(
+            actor=actor,
+            action=StaffActionLog.Action.ERASED,
+            model=Delegate,
+            object_ids=[delegate.pk],
+            detail=f"personal data purge {record.pk}",
         )
         files_delete_on_commit(files)
         return record

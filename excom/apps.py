@@ -1,0 +1,10 @@
+"""The admin app with the project's own site (excom/admin_site.py) as `admin.site`.
+
+Its own module: the settings name it before any model can be imported.
+"""
+
+from django.contrib.admin.apps import AdminConfig
+
+
+class ExcomAdminConfig(AdminConfig):
+    default_site = "excom.admin_site.ExcomAdminSite"
