@@ -28,7 +28,7 @@ from registration.access import staff_only
 from registration.badges import CATEGORY_STYLES, detect_script_lang, text_direction
 from registration.errors import RegistrationError
 from registration.models import Badge, Category, Event, Registration, State
-from registration.services import checkin
+from registration.services import checkin, walk_ins
 from registration.services.checkin import DeskResult, Outcome
 
 
@@ -394,7 +394,7 @@ def api_walk_in(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     try:
-        registration = checkin.walk_in_register(
+        registration = walk_ins.walk_in_register(
             event=_event(request),
             data=form.service_data(),
             desk=request.POST.get("desk", ""),

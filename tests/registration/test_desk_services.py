@@ -21,9 +21,9 @@ from registration.services.checkin import (
     badge_print,
     desk_check_in,
     desk_scan,
-    walk_in_register,
 )
 from registration.services.registrations import registration_cancel, registration_decline
+from registration.services.walk_ins import walk_in_register
 from tests.factories import UserFactory
 
 Action = DeskLog.Action
@@ -350,15 +350,9 @@ def test_an_empty_or_overlong_code_is_unknown_and_logged(event, confirmed, opera
     assert (log.action, len(log.reason) <= 60) == (Action.UNKNOWN_CODE, True)
 
 
-@pytest.mark.parametrize("steps", [False, True], ids=["one statement", "in steps"])
-def test_the_check_in_in_steps_for_sqlite_does_the_same(
-    event, confirmed, submit, city, operator, monkeypatch, steps
+def test_a_morning_at_two_desks_gives_each_outcome_and_logs_it_in_order(
+    event, confirmed, submit, city, operator
 ):
-    """The demo's SQLite takes the step-by-step path; both must give the same outcomes."""
-    from django.db import connection
-
-    if steps:
-        monkeypatch.setattr(connection, "vendor", "sqlite")
     badge_ensure(registration=confirmed)
     cancelled = registration_cancel(registration=submit(city), actor=None)
 
@@ -385,3 +379,40 @@ def test_the_check_in_in_steps_for_sqlite_does_the_same(
         (Action.REFUSED, "Desk 1"),
         (Action.UNKNOWN_CODE, "Desk 1"),
     ]
+
+
+def test_scan_and_check_in_take_a_handful_of_queries(
+    event, confirmed, operator, django_assert_max_num_queries
+):
+    badge_ensure(registration=confirmed)
+
+    # The card, with its delegate, city and badge, in one query.
+    with django_assert_max_num_queries(1):
+        scanned = desk_scan(
+            event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator
+        )
+    # The card; then, in a transaction (a savepoint inside the test's), the conditional
+    # UPDATE, the first print's count and both log rows in one INSERT.
+    with django_assert_max_num_queries(6):
+        checked = desk_check_in(
+            event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator
+        )
+    # The card and the "already" log row.
+    with django_assert_max_num_queries(2):
+        again = desk_scan(
+            event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator
+        )
+
+    assert (scanned.outcome, checked.outcome, again.outcome) == (
+        Outcome.READY,
+        Outcome.CHECKED_IN,
+        Outcome.ALREADY,
+    )
+    assert checked.printed
+
+
+def test_the_card_never_loads_passport_details(event, confirmed, operator):
+    result = desk_scan(event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator)
+
+    deferred = result.registration.delegate.get_deferred_fields()
+    assert {"passport_number", "phone"} <= deferred
