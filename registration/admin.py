@@ -43,6 +43,7 @@ from registration.models import (
     Session,
 )
 from registration.selectors import event_current
+from registration.services.checkin import desk_log_reason_shown
 from registration.services.letters import visa_letter_issue
 from registration.services.mail import email_resend
 from registration.services.privacy import delegate_erase, privacy_notice_publish
@@ -976,7 +977,7 @@ class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHi
 class DeskLogAdmin(admin.ModelAdmin):
     """Every scan, check-in and print at the desk: read-only, it is the audit trail."""
 
-    list_display = ("created_at", "action", "desk", "operator", "registration", "reason")
+    list_display = ("created_at", "action", "desk", "operator", "registration", "reason_shown")
     list_filter = ("action", "desk", ("created_at", admin.DateFieldListFilter))
     search_fields = (
         "desk",
@@ -988,7 +989,19 @@ class DeskLogAdmin(admin.ModelAdmin):
     )
     list_select_related = ("operator", "registration__delegate", "registration__event")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "action", "desk", "operator", "registration", "reason")
+    fields = readonly_fields = (
+        "created_at",
+        "action",
+        "desk",
+        "operator",
+        "registration",
+        "reason_shown",
+    )
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj: DeskLog) -> str:
+        # Stored in English (or as a code): shown in the reader's language.
+        return desk_log_reason_shown(action=obj.action, reason=obj.reason)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -277,6 +277,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "walk_in_form": WalkInForm(),
             "strings": _client_strings(),
             "search_limit": selectors.DESK_SEARCH_LIMIT,
+            "reprint_reasons": [_(reason) for reason in checkin.REPRINT_REASONS],
             "cities": cities,
             "categories": [
                 {"code": code, "label": label, "colour": CATEGORY_STYLES[code].colour}

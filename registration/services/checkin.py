@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from delegates.models import User
 from registration import selectors
@@ -32,6 +33,17 @@ UNKNOWN_CODE_LOGGED_LENGTH = 60
 CHECK_IN_ATTEMPTS = 3
 
 Action = DeskLog.Action
+
+# Reasons the desk writes or offers, stored in English and translated only when shown, so that
+# the log reads the same whichever language each operator's page was in.
+WALK_IN_REASON = gettext_noop("Confirmed at the desk, outside the city's quota.")
+REPRINT_REASONS = (
+    gettext_noop("Badge lost"),
+    gettext_noop("Badge damaged"),
+    gettext_noop("Printer jam"),
+    gettext_noop("Name corrected"),
+)
+_STORED_REASONS = frozenset({WALK_IN_REASON, *REPRINT_REASONS})
 
 
 class Outcome(enum.StrEnum):
@@ -76,7 +88,7 @@ def desk_log_write(
     """Write one desk log row per action, in one INSERT. Nothing else writes the desk log.
 
     `reason` is stored as given: a registration's state, a code as scanned, an operator's own
-    words.
+    words, or one of the English texts above, which desk_log_reason_shown() translates.
     """
     at = at or timezone.now()
     operator = desk_operator(operator)
@@ -93,6 +105,27 @@ def desk_log_write(
             for action in actions
         ]
     )
+
+
+def desk_log_reason_shown(*, action: str, reason: str) -> str:
+    """A stored reason in the active language: a state by its label, the desk's own reasons
+    translated, anything else (a scanned code, an operator's words) as it was written."""
+    if action == Action.REFUSED and reason in State.values:
+        return str(State(reason).label)
+    if reason in _STORED_REASONS:
+        return _(reason)
+    return reason
+
+
+def reprint_reason_stored(reason: str) -> str:
+    """The reason as stored: one the page offers goes back to its English text, whichever
+    language the operator picked it in; anything else stays the operator's own words."""
+    reason = " ".join((reason or "").split())
+    wanted = reason.casefold()
+    for offered in REPRINT_REASONS:
+        if wanted in (offered.casefold(), _(offered).casefold()):
+            return offered
+    return reason
 
 
 def _refusal_or_already(
@@ -248,7 +281,7 @@ def badge_print(
     is rendered here, once: a few tens of milliseconds in a warm process.
     """
     desk = desk_name_clean(desk)
-    reason = " ".join((reason or "").split())
+    reason = reprint_reason_stored(reason)
     if registration.state != State.CONFIRMED:
         raise RegistrationError(
             _("A %(state)s registration has no badge to print.")

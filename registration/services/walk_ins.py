@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from delegates.models import Delegate, User
 from delegates.services import delegate_save
@@ -26,6 +27,7 @@ from registration.models import (
     State,
 )
 from registration.services.checkin import (
+    WALK_IN_REASON,
     desk_log_write,
     desk_name_clean,
     desk_operator,
@@ -60,7 +62,8 @@ def _already_registered(email: str) -> RegistrationError:
 def _walk_in_registration_log(
     registration: Registration, *, desk: str, operator: User | None, at: datetime
 ) -> None:
-    """The registration's audit trail of a walk-in: submitted and confirmed at once."""
+    """The registration's audit trail of a walk-in: submitted and confirmed at once. Its
+    reasons are stored in English, like the desk log's."""
     RegistrationLog.objects.bulk_create(
         [
             RegistrationLog(
@@ -68,7 +71,7 @@ def _walk_in_registration_log(
                 action=RegistrationLog.Action.SUBMITTED,
                 to_state=State.CONFIRMED,
                 actor=operator,
-                reason=_("Walk-in at the venue desk (%(desk)s).") % {"desk": desk},
+                reason=gettext_noop("Walk-in at the venue desk (%(desk)s).") % {"desk": desk},
                 created_at=at,
             ),
             RegistrationLog(
@@ -77,7 +80,7 @@ def _walk_in_registration_log(
                 from_state=State.PENDING,
                 to_state=State.CONFIRMED,
                 actor=operator,
-                reason=_("Confirmed at the desk, outside the city's quota."),
+                reason=WALK_IN_REASON,
                 created_at=at,
             ),
         ]
@@ -156,6 +159,7 @@ def walk_in_register(
                 registration=registration,
                 desk=desk,
                 operator=operator,
+                reason=WALK_IN_REASON,
                 at=now,
             )
             desk_log_write(

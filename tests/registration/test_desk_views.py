@@ -316,3 +316,11 @@ def test_scan_and_check_in_requests_are_a_handful_of_queries(
     assert checked["card"]["print_count"] == 1
     assert checked["card"]["checked_in_desk"] == DESK
     assert again["outcome"] == "already"
+
+
+def test_the_desk_page_offers_the_reprint_reasons_in_its_language(desk_client, event):
+    from django.utils import translation
+
+    with translation.override("ko"):
+        page = desk_client.get(reverse("desk")).content.decode()
+    assert '<option value="명찰 분실">' in page
