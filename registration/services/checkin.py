@@ -92,19 +92,22 @@ def desk_log_write(
     """
     at = at or timezone.now()
     operator = desk_operator(operator)
-    DeskLog.objects.bulk_create(
-        [
-            DeskLog(
-                registration=registration,
-                action=action,
-                desk=desk,
-                operator=operator,
-                reason=reason[:REASON_MAX_LENGTH],
-                created_at=at,
-            )
-            for action in actions
-        ]
-    )
+    rows = [
+        DeskLog(
+            registration=registration,
+            action=action,
+            desk=desk,
+            operator=operator,
+            reason=reason[:REASON_MAX_LENGTH],
+            created_at=at,
+        )
+        for action in actions
+    ]
+    if len(rows) == 1:
+        # bulk_create() opens a transaction of its own: two more round trips for a re-scan.
+        rows[0].save(force_insert=True)
+    else:
+        DeskLog.objects.bulk_create(rows)
 
 
 def desk_log_reason_shown(*, action: str, reason: str) -> str:
