@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, postgresql_options
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -15,8 +15,11 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The same driver options as production, so that every test runs its queries as production does.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom"),
+    "default": postgresql_options(
+        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom")
+    ),
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # One folder per test process: parallel workers must not delete each other's files.
