@@ -73,20 +73,16 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, Permission
-    from django.core.cache import cache
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from delegates.models import Delegate, MemberCity, Region, User
     from registration.badges import badge_content_hash, badge_context
     from registration.models import Badge, Registration, State
-    from registration.selectors import DESK_EVENT_CACHE_KEY
     from registration.services.badges import badge_ensure
 
     now = timezone.now()
     event = bench_event("bench-desk")
-    # An earlier run's event may still be in the cache (the database is new, the cache is not).
-    cache.delete(DESK_EVENT_CACHE_KEY)
     region = Region.objects.create(code="asia", name="Asia")
     cities = [
         MemberCity.objects.create(

@@ -240,18 +240,20 @@ def user_may_use_desk(*, user: User) -> bool:
     """Active staff holding `registration.use_desk` themselves or through a group (the Desk and
     Secretariat groups), or superusers: ModelBackend's rule, in one query instead of two.
 
-    A yes is kept in the cache for a minute (every scan asks); taking the permission away
-    therefore takes up to a minute, while deactivating the account or removing staff status
-    (checked on the user row, which every request loads) takes effect at once.
+    A yes is kept for a minute in the process's own cache (every scan asks, and asking Redis
+    would be a round trip); taking the permission away therefore takes up to a minute, while
+    deactivating the account or removing staff status (checked on the user row, which every
+    request loads) takes effect at once.
     """
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     if user.is_superuser:
         return True
     from django.contrib.auth.models import Permission
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db.models import Q
 
+    cache = caches["local"]
     key = f"desk:may-use:{user.pk}"
     if cache.get(key):
         return True
@@ -270,9 +272,11 @@ DESK_EVENT_CACHE_SECONDS = 30
 
 
 def event_current_for_desk() -> Event | None:
-    """The current event, kept in the cache for half a minute: every scan needs it."""
-    from django.core.cache import cache
+    """The current event, kept for half a minute in the process's own cache: every scan needs
+    it, and asking Redis would be a round trip."""
+    from django.core.cache import caches
 
+    cache = caches["local"]
     event = cache.get(DESK_EVENT_CACHE_KEY)
     if event is None:
         event = event_current()

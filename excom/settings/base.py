@@ -129,6 +129,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In each process's memory, beside the shared cache: what every desk request reads and may be a
+# little stale (the current event, a granted desk permission), without a round trip to Redis.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Sessions are read from the cache and written through to the database: every desk scan saves a

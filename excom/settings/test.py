@@ -21,7 +21,10 @@ DATABASES = {
         env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom")
     ),
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 # One folder per test process: parallel workers must not delete each other's files.
 _worker = env("PYTEST_XDIST_WORKER", default=f"main-{os.getpid()}")
 _scratch = Path(tempfile.gettempdir()) / f"excom-test-{_worker}"

@@ -324,3 +324,26 @@ def test_the_desk_page_offers_the_reprint_reasons_in_its_language(desk_client, e
     with translation.override("ko"):
         page = desk_client.get(reverse("desk")).content.decode()
     assert '<option value="명찰 분실">' in page
+
+
+def test_a_scan_asks_the_shared_cache_for_the_session_only(desk_client, confirmed, monkeypatch):
+    from django.core.cache import caches
+
+    desk_client.post(reverse("desk_scan"), {"token": "warm-up", "desk": DESK})
+    shared = caches["default"]
+    asked = []
+    get = shared.get
+
+    def spy(key, *args, **kwargs):
+        asked.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "get", spy)
+    scanned = desk_client.post(
+        reverse("desk_scan"), {"token": confirmed.badge_token, "desk": DESK}
+    ).json()
+
+    # The event and the desk permission come from the process's own cache: no round trip.
+    assert scanned["outcome"] == "ready"
+    assert len(asked) == 1
+    assert "sessions" in asked[0]
