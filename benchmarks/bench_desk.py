@@ -1,12 +1,23 @@
-"""The venue desk under a morning queue: scan, check-in and badge PDF over HTTP against gunicorn
-(2 workers) on PostgreSQL, at 1 and 10 desks at once. Prints a table; not a test.
+"""The venue desk under a morning queue, as shipped: scan, check-in and badge PDF over HTTP, at 1
+and 10 desks at once. Prints a table; not a test.
 
     .venv/bin/python benchmarks/bench_desk.py [--registrations 3000] [--per-desk 100] [--runs 3]
 
-It creates its own database (excom_bench_desk), migrates it, registers thousands of confirmed
-delegates with a stored badge each (one rendered PDF copied into every Badge row), starts
-gunicorn on a free port with persistent database connections (DATABASE_CONN_MAX_AGE=60) and
-drives the JSON endpoints as the desk page does, one keep-alive connection per desk.
+It creates its own database (excom_bench_desk) on the server of DATABASE_URL, migrates it and
+registers thousands of confirmed delegates with a stored badge each (one rendered PDF copied into
+every Badge row). Then it starts the server as shipped (benchmarks/shipped.py): gunicorn as the
+Procfile and docker compose start it, `gunicorn excom.wsgi:application --config
+excom/gunicorn.conf.py`, with the production settings, and drives the JSON endpoints as the desk
+page does, one keep-alive connection per desk.
+
+The server gets only what an operator must set, in an otherwise empty environment: the secret
+and encryption keys, the allowed hosts, DATABASE_URL, REDIS_URL (the caller's), the media,
+private and static roots (the static files collected into a temporary folder), GUNICORN_BIND (a
+free port on the loopback address) and DJANGO_SECURE_SSL_REDIRECT=false, because no TLS proxy
+stands in front of it here. Everything else (workers and threads, persistent and checked
+database connections, sessions, middleware, logging) is the shipped default; the table's
+heading says what that was. A .env file in the project folder is read by the settings too: the
+heading says so when there is one.
 """
 
 from __future__ import annotations
@@ -17,10 +28,7 @@ import multiprocessing
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +37,14 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.shipped import (  # noqa: E402
+    collect_static,
+    free_port,
+    operator_environment,
+    shipped_configuration,
+    start_gunicorn,
+    stop_gunicorn,
+)
 from benchmarks.support import (  # noqa: E402
     bench_database_create,
     bench_database_drop,
@@ -47,42 +63,16 @@ TARGETS_MS = {  # p95 targets on this machine
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def prepare_environment(settings_module: str) -> dict[str, str]:
-    env = {
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "DATABASE_URL": bench_database_url(BENCH_DB),
-        "DATABASE_CONN_MAX_AGE": "60",
-        "DJANGO_MEDIA_ROOT": str(SCRATCH / "media"),
-        "DJANGO_PRIVATE_ROOT": str(SCRATCH / "private"),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTEST_XDIST_WORKER": "bench-desk",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    # The test settings read the database from DATABASE_URL alone: django-environ takes the
-    # persistent-connection age from the URL's query there.
-    server = {
-        **os.environ,
-        **env,
-        "DATABASE_URL": f"{bench_database_url(BENCH_DB)}?conn_max_age=60",
-    }
-    return server
-
-
 def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     """Confirmed registrations with stored badges; one operator session per desk."""
     import django
 
     django.setup()
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, Permission
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
@@ -152,11 +142,13 @@ def seed(count: int, desks: int) -> tuple[list[str], list[str], list[int]]:
     group.permissions.add(
         Permission.objects.get(content_type__app_label="registration", codename="use_desk")
     )
+    # A signed-in desk's session as the shipped session engine keeps it.
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
     sessions = []
     for n in range(desks):
         user = User.objects.create_user(f"desk{n}@wego.example", "bench-only", is_staff=True)
         user.groups.add(group)
-        store = SessionStore()
+        store = session_store()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -172,6 +164,7 @@ class Desk:
     """One desk's browser: a keep-alive connection, its session and CSRF token."""
 
     def __init__(self, port: int, session_key: str, name: str) -> None:
+        self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.name = name
         self.cookie = f"sessionid={session_key}"
@@ -190,8 +183,16 @@ class Desk:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = getattr(self, "csrf", "")
             headers["Referer"] = "http://127.0.0.1/desk/"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # A worker that reached gunicorn's max_requests closes its idle keep-alive
+            # connections; like a browser, send the request again on a new connection.
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
         response.body = response.read()
         if not hasattr(self, "csrf_cookie"):
             for header, value in response.getheaders():
@@ -271,93 +272,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def start_gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
-    process = subprocess.Popen(
-        [
-            gunicorn,
-            "excom.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.5):
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--registrations", type=int, default=3000)
-    parser.add_argument("--per-desk", type=int, default=100)
-    parser.add_argument(
-        "--runs",
-        type=int,
-        default=3,
-        help="runs of each round, on fresh badges; the table shows the run with the median p95",
-    )
-    parser.add_argument(
-        "--settings",
-        default="excom.settings.test",
-        help="settings module for the server, to compare a settings change",
-    )
-    args = parser.parse_args()
-    shutil.rmtree(SCRATCH, ignore_errors=True)
-    env = prepare_environment(args.settings)
-    rounds = [(desks, args.per_desk) for desks in (1, 10) for _run in range(args.runs)]
-    needed = sum(desks * per_desk for desks, per_desk in rounds) + 20  # warm-up
-    count = max(args.registrations, needed)
-
-    started = time.perf_counter()
-    bench_database_create(BENCH_DB)
-    tokens, sessions, ids = seed(count, desks=10)
-    print(
-        f"{count} confirmed registrations with stored badges in {time.perf_counter() - started:.0f} s"
-    )
-
-    process, port = start_gunicorn(env)
-    runs: dict[int, list[tuple[dict[str, list[float]], float]]] = {1: [], 10: []}
-    try:
-        # Warm both workers (imports, first connection) on badges kept out of the measurement.
-        run_desks(port, sessions, tokens[-20:], ids[-20:], desks=2, per_desk=10)
-        offset = 0
-        for desks, per_desk in rounds:
-            span = desks * per_desk
-            load = os.getloadavg()[0]
-            timings = run_desks(
-                port,
-                sessions,
-                tokens[offset : offset + span],
-                ids[offset : offset + span],
-                desks,
-                per_desk,
-            )
-            offset += span
-            runs[desks].append((timings, load))
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(20)
-        bench_database_drop(BENCH_DB)
-
-    print()
-    print(
-        f"Venue desk over HTTP: gunicorn 2 workers, PostgreSQL, DATABASE_CONN_MAX_AGE=60, "
-        f"{args.settings}; {os.cpu_count()} CPUs"
-    )
+def print_table(runs: dict[int, list[tuple[dict[str, list[float]], float]]]) -> None:
     print(
         f"{'request':<20} {'desks':>5} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'target p95':>11}"
         f"   p95 of each run (load average before it)"
@@ -378,6 +293,68 @@ def main() -> int:
                 f"{name:<20} {desks:>5} {len(values):>6} {statistics.median(values):>8.1f} "
                 f"{p95:>8.1f} {verdict:>11}   {each}"
             )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--registrations", type=int, default=3000)
+    parser.add_argument("--per-desk", type=int, default=100)
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs of each round, on fresh badges; the table shows the run with the median p95",
+    )
+    args = parser.parse_args()
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    SCRATCH.mkdir(parents=True)
+    port = free_port()
+    env = operator_environment(
+        database_url=bench_database_url(BENCH_DB), port=port, scratch=SCRATCH
+    )
+    # This process seeds the database with the same settings the server runs with.
+    os.environ.clear()
+    os.environ.update(env)
+    rounds = [(desks, args.per_desk) for desks in (1, 10) for _run in range(args.runs)]
+    needed = sum(desks * per_desk for desks, per_desk in rounds) + 20  # warm-up
+    count = max(args.registrations, needed)
+
+    started = time.perf_counter()
+    bench_database_create(BENCH_DB)
+    collect_static(env)
+    tokens, sessions, ids = seed(count, desks=10)
+    print(
+        f"{count} confirmed registrations with stored badges in {time.perf_counter() - started:.0f} s"
+    )
+
+    log = SCRATCH / "gunicorn.log"
+    process = start_gunicorn(env, port, log)
+    runs: dict[int, list[tuple[dict[str, list[float]], float]]] = {1: [], 10: []}
+    try:
+        # Warm both workers (imports, first connection) on badges kept out of the measurement.
+        run_desks(port, sessions, tokens[-20:], ids[-20:], desks=2, per_desk=10)
+        offset = 0
+        for desks, per_desk in rounds:
+            span = desks * per_desk
+            load = os.getloadavg()[0]
+            timings = run_desks(
+                port,
+                sessions,
+                tokens[offset : offset + span],
+                ids[offset : offset + span],
+                desks,
+                per_desk,
+            )
+            offset += span
+            runs[desks].append((timings, load))
+    finally:
+        stop_gunicorn(process)
+        bench_database_drop(BENCH_DB)
+
+    print()
+    print(f"Venue desk over HTTP, as shipped: {shipped_configuration()}")
+    print_table(runs)
+    print(f"load average after: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     return 0
 
 

@@ -18,11 +18,11 @@ def bench_database_url(name: str) -> str:
 
 
 def _server_connection(name: str):
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(bench_database_url(name).rsplit("/", 1)[0] + "/postgres")
-    connection.autocommit = True
-    return connection
+    return psycopg.connect(
+        bench_database_url(name).rsplit("/", 1)[0] + "/postgres", autocommit=True
+    )
 
 
 def bench_database_create(name: str) -> None:

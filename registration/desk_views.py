@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
@@ -25,10 +25,11 @@ from django_countries import countries
 from delegates.models import NAME_MAX_LENGTH, MemberCity
 from registration import selectors
 from registration.access import staff_only
+from registration.desk_cards import badge_status, card_data, local_time, outcome_data
 from registration.errors import RegistrationError
-from registration.models import Badge, Category, Event, Registration, State
-from registration.rendering.badge_content import CATEGORY_STYLES, detect_script_lang, text_direction
-from registration.services import checkin
+from registration.models import Category, Event, Registration, State
+from registration.rendering.badge_content import CATEGORY_STYLES
+from registration.services import checkin, walk_ins
 from registration.services.checkin import DeskResult, Outcome
 
 
@@ -47,136 +48,6 @@ def _event(request: HttpRequest) -> Event:
     if event is None:
         raise Http404(_("No event is open yet."))
     return event
-
-
-# --- What the desk shows -----------------------------------------------------------------------
-
-
-def _local_time(moment) -> str:
-    if moment is None:
-        return ""
-    return formats.time_format(timezone.localtime(moment), "H:i")
-
-
-def _local_datetime(moment) -> str:
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    if local.date() == timezone.localdate():
-        return _local_time(moment)
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
-
-
-def badge_status(badge: Badge | None) -> str:
-    if badge is None or not badge.is_ready:
-        return _("Not rendered yet: it is made when printed")
-    if not badge.print_count:
-        return _("Ready, not printed yet")
-    return ngettext(
-        "Printed once, at %(time)s",
-        "Printed %(count)d times, last at %(time)s",
-        badge.print_count,
-    ) % {"count": badge.print_count, "time": _local_datetime(badge.last_printed_at)}
-
-
-def card_data(registration: Registration) -> dict[str, Any]:
-    """The desk card of one registration, as plain data for the page's script."""
-    delegate = registration.delegate
-    native_lang = detect_script_lang(delegate.native_name) if delegate.native_name else None
-    try:
-        badge = registration.badge
-    except Registration.badge.RelatedObjectDoesNotExist:
-        badge = None
-    country = delegate.country
-    notes: list[dict[str, str]] = []
-    if registration.category == Category.VIP:
-        notes.append({"kind": "vip", "text": _("VIP")})
-    if registration.staff_notes:
-        notes.append({"kind": "staff", "text": registration.staff_notes})
-    if delegate.accessibility_needs:
-        notes.append(
-            {
-                "kind": "access",
-                "text": _("Accessibility: %(needs)s") % {"needs": delegate.accessibility_needs},
-            }
-        )
-    style = CATEGORY_STYLES.get(registration.category)
-    return {
-        "id": registration.pk,
-        "honorific": delegate.get_honorific_display() if delegate.honorific else "",
-        "given_name": delegate.given_name,
-        "family_name": delegate.family_name,
-        "native_name": delegate.native_name,
-        "native_lang": native_lang or "",
-        "native_dir": text_direction(native_lang) if native_lang else "auto",
-        "email": delegate.email,
-        "organisation": delegate.organisation,
-        "job_title": delegate.job_title,
-        "city": delegate.city_name,
-        "country": str(country.name) if country else "",
-        "category": registration.category,
-        "category_label": str(style.label if style else registration.get_category_display()),
-        "state": registration.state,
-        "state_label": str(registration.get_state_display()),
-        "notes": notes,
-        "photo_url": delegate.photo.url if delegate.photo else "",
-        "checked_in": registration.checked_in_at is not None,
-        "checked_in_at": _local_datetime(registration.checked_in_at),
-        "checked_in_desk": registration.checked_in_desk,
-        "badge_ready": bool(badge and badge.is_ready),
-        "print_count": badge.print_count if badge else 0,
-        "badge_status": badge_status(badge),
-        "badge_url": reverse("desk_badge", args=[registration.pk]),
-    }
-
-
-REFUSAL_TITLES = {
-    State.CANCELLED: gettext_lazy("Cancelled – not checked in"),
-    State.DECLINED: gettext_lazy("Declined – not checked in"),
-    State.WAITLISTED: gettext_lazy("Waitlisted – not checked in"),
-    State.PENDING: gettext_lazy("Not confirmed yet – not checked in"),
-    State.ERASED: gettext_lazy("Registration withdrawn – not checked in"),
-}
-
-
-def outcome_data(result: DeskResult) -> dict[str, Any]:
-    """The outcome in words (and, through its name, in colour) with the card when there is one."""
-    registration = result.registration
-    if result.outcome == Outcome.UNKNOWN or registration is None:
-        return {
-            "outcome": Outcome.UNKNOWN,
-            "title": _("Unknown code"),
-            "message": _(
-                "No registration of this event has this code. Nothing was changed. "
-                "Scan again, or search by name."
-            ),
-        }
-    if result.outcome == Outcome.READY:
-        title = _("Found – not checked in yet")
-        message = _("Check the photo, then press Enter to check in and print the badge.")
-    elif result.outcome == Outcome.CHECKED_IN:
-        title = _("Checked in")
-        message = _("Hand over the badge. Welcome!")
-    elif result.outcome == Outcome.ALREADY:
-        title = _("Already checked in")
-        message = _(
-            "Checked in at %(time)s at %(desk)s. Reprint the badge only if it was lost."
-        ) % {
-            "time": _local_datetime(registration.checked_in_at),
-            "desk": registration.checked_in_desk or _("an unknown desk"),
-        }
-    else:
-        title = str(REFUSAL_TITLES.get(registration.state, _("Not checked in")))
-        message = _(
-            "Please send the delegate to the secretariat's help desk. Nothing was changed here."
-        )
-    return {
-        "outcome": result.outcome,
-        "title": title,
-        "message": message,
-        "printed": result.printed,
-        "card": card_data(registration),
-    }
 
 
 def _error(error: RegistrationError, status: int = 400) -> JsonResponse:
@@ -277,6 +148,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "walk_in_form": WalkInForm(),
             "strings": _client_strings(),
             "search_limit": selectors.DESK_SEARCH_LIMIT,
+            "reprint_reasons": [_(reason) for reason in checkin.REPRINT_REASONS],
             "cities": cities,
             "categories": [
                 {"code": code, "label": label, "colour": CATEGORY_STYLES[code].colour}
@@ -376,7 +248,7 @@ def api_counters(request: HttpRequest) -> JsonResponse:
                 for code, label in Category.choices
                 if code in by_category
             ],
-            "at": _local_time(timezone.now()),
+            "at": local_time(timezone.now()),
         }
     )
 
@@ -394,7 +266,7 @@ def api_walk_in(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     try:
-        registration = checkin.walk_in_register(
+        registration = walk_ins.walk_in_register(
             event=_event(request),
             data=form.service_data(),
             desk=request.POST.get("desk", ""),

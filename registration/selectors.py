@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import weakref
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -20,9 +15,6 @@ from registration.models import (
     State,
     VisaLetter,
 )
-
-if TYPE_CHECKING:
-    from django.db.backends.utils import CursorWrapper
 
 
 def event_current() -> Event | None:
@@ -108,166 +100,10 @@ def _desk_registrations(event: Event) -> QuerySet[Registration]:
     )
 
 
-def _first(queryset: QuerySet[Registration]) -> Registration | None:
+def _desk_registration(event: Event, **key: object) -> Registration | None:
     # A unique key: no ORDER BY needed, which .first() would add.
-    found = list(queryset.order_by()[:1])
+    found = list(_desk_registrations(event).filter(**key).order_by()[:1])
     return found[0] if found else None
-
-
-def _desk_columns() -> list[tuple[type, list[str]]]:
-    """_DESK_FIELDS per model, as attribute names, in the order the fast look-up selects them."""
-    from registration.models import Badge
-
-    prefixes = (("", Registration), ("delegate__", Delegate))
-    per_model: dict[type, list[str]] = {Registration: [], Delegate: [], MemberCity: [], Badge: []}
-    for name in _DESK_FIELDS:
-        if name.startswith("delegate__city__"):
-            per_model[MemberCity].append(name.removeprefix("delegate__city__"))
-        elif name.startswith("badge__"):
-            per_model[Badge].append(name.removeprefix("badge__"))
-        else:
-            for prefix, model in reversed(prefixes):
-                if name.startswith(prefix):
-                    per_model[model].append(name.removeprefix(prefix))
-                    break
-    per_model[Delegate].insert(0, "id")
-    per_model[MemberCity].insert(0, "id")
-    # Model.from_db() takes the values in the order of the model's fields.
-    return [
-        (
-            model,
-            [
-                f.attname
-                for f in model._meta.concrete_fields
-                if f.name in fields or f.attname in fields
-            ],
-        )
-        for model, fields in per_model.items()
-    ]
-
-
-DeskColumns = list[tuple[type, list[str]]]
-_desk_card: tuple[str, str, DeskColumns] | None = None
-_desk_sql: dict[str, str] = {}
-
-
-def desk_card_sql() -> tuple[str, str, DeskColumns]:
-    """The desk card as plain SQL (PostgreSQL), built once per process: the select list, the
-    FROM clause with its joins (the registration is `r`) and the columns per model, for
-    desk_registration_from_row(). The scan's look-up and the check-in's statement share it."""
-    global _desk_card
-    if _desk_card is None:
-        from django.db import connection
-
-        from registration.models import Badge
-
-        quote = connection.ops.quote_name
-        columns = _desk_columns()
-        aliases = {Registration: "r", Delegate: "d", MemberCity: "c", Badge: "b"}
-        select = ", ".join(
-            f"{aliases[model]}.{quote(model._meta.get_field(attname).column)}"
-            for model, attnames in columns
-            for attname in attnames
-        )
-        joins = (
-            f"{quote(Registration._meta.db_table)} r "
-            f"INNER JOIN {quote(Delegate._meta.db_table)} d ON d.id = r.delegate_id "
-            f"LEFT JOIN {quote(MemberCity._meta.db_table)} c ON c.id = d.city_id "
-            f"LEFT JOIN {quote(Badge._meta.db_table)} b ON b.registration_id = r.id"
-        )
-        _desk_card = (select, joins, columns)
-    return _desk_card
-
-
-# The types of the columns the desk looks a registration up by, for its prepared statements.
-DESK_KEY_TYPES = {"badge_token": "varchar", "id": "bigint"}
-
-
-def _desk_lookup_sql(column: str) -> str:
-    """The scan's look-up as one plain statement, built once per process: every scan runs it,
-    and building the ORM query costs more than running it (a millisecond or two here)."""
-    if column not in _desk_sql:
-        from django.db import connection
-
-        select, joins, _columns = desk_card_sql()
-        _desk_sql[column] = (
-            f"SELECT {select} FROM {joins} "  # noqa: S608  # nosec B608
-            f"WHERE r.event_id = $1 AND r.{connection.ops.quote_name(column)} = $2 LIMIT 1"
-        )
-    return _desk_sql[column]
-
-
-_desk_prepared: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
-_desk_prepared_names = itertools.count(1)
-
-
-def desk_execute(
-    cursor: CursorWrapper, key: str, sql: str, types: Sequence[str], params: Sequence[Any]
-) -> None:
-    """Run one of the desk's hot statements (PostgreSQL; `sql` takes $1, $2, ... of `types`)
-    as a prepared statement of the cursor's connection.
-
-    PostgreSQL then plans it once per connection instead of on every scan: planning the
-    look-up's joins costs more than running it (0.3 ms against 0.1 ms here, 0.7 ms for the
-    check-in). The first use on a connection prepares and runs it in the same round trip; a
-    statement that fails is prepared afresh, under a new name, the next time.
-    """
-    prepared = _desk_prepared.setdefault(cursor.db.connection, {})
-    arguments = ", ".join(["%s"] * len(params))
-    name = prepared.pop(key, None)
-    if name is None:
-        name = f"desk_{key}_{next(_desk_prepared_names)}"
-        statement = f"PREPARE {name} ({', '.join(types)}) AS {sql}; EXECUTE {name} ({arguments})"
-    else:
-        statement = f"EXECUTE {name} ({arguments})"
-    cursor.execute(statement, params)
-    prepared[key] = name
-
-
-def desk_registration_from_row(row: Sequence[Any]) -> Registration:
-    """The registration (with its delegate, city and badge) from a row of desk_card_sql()'s
-    select list, as the ORM would have built it."""
-    from django.db import connection
-
-    from registration.models import Badge
-
-    instances = {}
-    start = 0
-    for model, attnames in desk_card_sql()[2]:
-        values = row[start : start + len(attnames)]
-        start += len(attnames)
-        instances[model] = (
-            model.from_db(connection.alias, attnames, values) if values[0] is not None else None
-        )
-    registration, delegate = instances[Registration], instances[Delegate]
-    Registration.delegate.field.set_cached_value(registration, delegate)
-    Delegate.city.field.set_cached_value(delegate, instances[MemberCity])
-    Registration.badge.related.set_cached_value(registration, instances[Badge])
-    if instances[Badge] is not None:
-        Badge.registration.field.set_cached_value(instances[Badge], registration)
-    return registration
-
-
-def _desk_lookup(event: Event, column: str, value: object) -> Registration | None:
-    """One registration with what its desk card shows, like _desk_registrations(...).first().
-
-    On PostgreSQL a plain statement whose rows need no conversion; elsewhere (the SQLite demo)
-    the ORM query.
-    """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return _first(_desk_registrations(event).filter(**{column: value}))
-    with connection.cursor() as cursor:
-        desk_execute(
-            cursor,
-            f"lookup_{column}",
-            _desk_lookup_sql(column),
-            ["bigint", DESK_KEY_TYPES[column]],
-            [event.pk, value],
-        )
-        row = cursor.fetchone()
-    return None if row is None else desk_registration_from_row(row)
 
 
 def registration_for_desk(*, event: Event, token: str) -> Registration | None:
@@ -275,7 +111,7 @@ def registration_for_desk(*, event: Event, token: str) -> Registration | None:
     token = token.strip()
     if not badge_token_plausible(token):
         return None
-    return _desk_lookup(event, "badge_token", token)
+    return _desk_registration(event, badge_token=token)
 
 
 def badge_token_plausible(token: str) -> bool:
@@ -284,7 +120,7 @@ def badge_token_plausible(token: str) -> bool:
 
 
 def registration_for_desk_by_id(*, event: Event, registration_id: int) -> Registration | None:
-    return _desk_lookup(event, "id", registration_id)
+    return _desk_registration(event, pk=registration_id)
 
 
 DESK_SEARCH_MIN_LENGTH = 2
@@ -345,18 +181,20 @@ def user_may_use_desk(*, user: User) -> bool:
     """Active staff holding `registration.use_desk` themselves or through a group (the Desk and
     Secretariat groups), or superusers: ModelBackend's rule, in one query instead of two.
 
-    A yes is kept in the cache for a minute (every scan asks); taking the permission away
-    therefore takes up to a minute, while deactivating the account or removing staff status
-    (checked on the user row, which every request loads) takes effect at once.
+    A yes is kept for a minute in the process's own cache (every scan asks, and asking Redis
+    would be a round trip); taking the permission away therefore takes up to a minute, while
+    deactivating the account or removing staff status (checked on the user row, which every
+    request loads) takes effect at once.
     """
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     if user.is_superuser:
         return True
     from django.contrib.auth.models import Permission
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db.models import Q
 
+    cache = caches["local"]
     key = f"desk:may-use:{user.pk}"
     if cache.get(key):
         return True
@@ -375,9 +213,11 @@ DESK_EVENT_CACHE_SECONDS = 30
 
 
 def event_current_for_desk() -> Event | None:
-    """The current event, kept in the cache for half a minute: every scan needs it."""
-    from django.core.cache import cache
+    """The current event, kept for half a minute in the process's own cache: every scan needs
+    it, and asking Redis would be a round trip."""
+    from django.core.cache import caches
 
+    cache = caches["local"]
     event = cache.get(DESK_EVENT_CACHE_KEY)
     if event is None:
         event = event_current()

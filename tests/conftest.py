@@ -4,13 +4,15 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_files():
-    # allauth's rate limits count in the cache: every test starts with none used.
-    cache.clear()
+    # allauth's rate limits count in the cache, the desk's current event in the local one: every
+    # test starts with none used.
+    for each in caches.all():
+        each.clear()
     yield
     for folder in (settings.MEDIA_ROOT, settings.PRIVATE_ROOT):
         shutil.rmtree(folder, ignore_errors=True)

@@ -15,6 +15,7 @@ from .base import (
     SQLITE_DATABASE_URL,
     database_connections,
     env,
+    postgresql_options,
 )
 
 DEBUG = False
@@ -24,10 +25,13 @@ if len(SECRET_KEY) < 50:
     )
 
 # Persistent connections, checked before reuse: opening a PostgreSQL connection costs more than
-# a desk's whole check-in. Each gunicorn thread and Celery process keeps at most one.
+# a desk's whole check-in. Each gunicorn thread and Celery process keeps at most one, with the
+# statements psycopg prepared on it (base.POSTGRESQL_OPTIONS).
 DATABASES = {
-    "default": database_connections(
-        env.db("DATABASE_URL", default=SQLITE_DATABASE_URL), default_max_age=60
+    "default": postgresql_options(
+        database_connections(
+            env.db("DATABASE_URL", default=SQLITE_DATABASE_URL), default_max_age=60
+        )
     )
 }
 

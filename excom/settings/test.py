@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, postgresql_options
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -15,10 +15,16 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The same driver options as production, so that every test runs its queries as production does.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom"),
+    "default": postgresql_options(
+        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom")
+    ),
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 # One folder per test process and run: parallel workers, and two runs on one machine, must not
 # delete each other's files. xdist gives every worker of a run the same run id.
 _run = env("PYTEST_XDIST_TESTRUNUID", default="")[:12] or f"main-{os.getpid()}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from django.utils import translation
 
 from registration.errors import RegistrationError
 from registration.models import (
@@ -17,13 +19,15 @@ from registration.models import (
 )
 from registration.services.badges import badge_ensure
 from registration.services.checkin import (
+    WALK_IN_REASON,
     Outcome,
     badge_print,
     desk_check_in,
+    desk_log_reason_shown,
     desk_scan,
-    walk_in_register,
 )
 from registration.services.states import registration_cancel, registration_decline
+from registration.services.walk_ins import walk_in_register
 from tests.factories import UserFactory
 
 Action = DeskLog.Action
@@ -350,15 +354,9 @@ def test_an_empty_or_overlong_code_is_unknown_and_logged(event, confirmed, opera
     assert (log.action, len(log.reason) <= 60) == (Action.UNKNOWN_CODE, True)
 
 
-@pytest.mark.parametrize("steps", [False, True], ids=["one statement", "in steps"])
-def test_the_check_in_in_steps_for_sqlite_does_the_same(
-    event, confirmed, submit, city, operator, monkeypatch, steps
+def test_a_morning_at_two_desks_gives_each_outcome_and_logs_it_in_order(
+    event, confirmed, submit, city, operator
 ):
-    """The demo's SQLite takes the step-by-step path; both must give the same outcomes."""
-    from django.db import connection
-
-    if steps:
-        monkeypatch.setattr(connection, "vendor", "sqlite")
     badge_ensure(registration=confirmed)
     cancelled = registration_cancel(registration=submit(city), actor=None)
 
@@ -385,3 +383,101 @@ def test_the_check_in_in_steps_for_sqlite_does_the_same(
         (Action.REFUSED, "Desk 1"),
         (Action.UNKNOWN_CODE, "Desk 1"),
     ]
+
+
+def test_scan_and_check_in_take_a_handful_of_queries(
+    event, confirmed, operator, django_assert_max_num_queries
+):
+    badge_ensure(registration=confirmed)
+
+    # The card, with its delegate, city and badge, in one query.
+    with django_assert_max_num_queries(1):
+        scanned = desk_scan(
+            event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator
+        )
+    # The card; then, in a transaction (a savepoint inside the test's), the conditional
+    # UPDATE, the first print's count and both log rows in one INSERT.
+    with django_assert_max_num_queries(6):
+        checked = desk_check_in(
+            event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator
+        )
+    # The card and the "already" log row.
+    with django_assert_max_num_queries(2):
+        again = desk_scan(
+            event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator
+        )
+
+    assert (scanned.outcome, checked.outcome, again.outcome) == (
+        Outcome.READY,
+        Outcome.CHECKED_IN,
+        Outcome.ALREADY,
+    )
+    assert checked.printed
+
+
+def test_the_card_never_loads_passport_details(event, confirmed, operator):
+    result = desk_scan(event=event, token=confirmed.badge_token, desk="Desk 1", operator=operator)
+
+    deferred = result.registration.delegate.get_deferred_fields()
+    assert {"passport_number", "phone"} <= deferred
+
+
+def test_a_walk_in_stores_its_reasons_in_english_and_the_desk_log_shows_them_translated(
+    event, operator, client
+):
+    with translation.override("ko"):
+        korean = walk_in_register(
+            event=event, data=walk_in_data(email="ko@example.org"), desk="Desk 4", operator=operator
+        )
+    with translation.override("en"):
+        english = walk_in_register(
+            event=event, data=walk_in_data(email="en@example.org"), desk="Desk 4", operator=operator
+        )
+
+    stored = [
+        registration.desk_log.get(action=Action.WALK_IN).reason
+        for registration in (korean, english)
+    ]
+    assert stored == [WALK_IN_REASON, WALK_IN_REASON]
+    trails = [
+        list(registration.log.order_by("pk").values_list("reason", flat=True))
+        for registration in (korean, english)
+    ]
+    assert trails[0] == trails[1]
+    assert trails[0][0] == "Walk-in at the venue desk (Desk 4)."
+
+    shown_in_korean = "도시 배정 인원과 별도로 등록 데스크에서 확정했습니다."
+    client.force_login(UserFactory(email="root@wego.example", is_staff=True, is_superuser=True))
+    # The override also takes back the language the Korean page activates.
+    with translation.override("ko"):
+        assert desk_log_reason_shown(action=Action.WALK_IN, reason=stored[0]) == shown_in_korean
+        desk_log = reverse("admin:registration_desklog_changelist")
+        page = client.get(desk_log).content.decode()
+    assert desk_log.startswith("/ko/")
+    assert page.count(shown_in_korean) == 2
+
+
+def test_a_reprint_reason_picked_in_korean_is_stored_in_english(event, confirmed, operator):
+    badge_print(registration=confirmed, desk="Desk 1", operator=operator)
+
+    with translation.override("ko"):
+        badge_print(registration=confirmed, desk="Desk 1", operator=operator, reason="명찰 분실")
+        badge_print(registration=confirmed, desk="Desk 1", operator=operator, reason="비에 젖음")
+        shown = [
+            desk_log_reason_shown(action=log.action, reason=log.reason)
+            for log in DeskLog.objects.filter(action=Action.REPRINTED).order_by("pk")
+        ]
+
+    stored = DeskLog.objects.filter(action=Action.REPRINTED).order_by("pk")
+    assert list(stored.values_list("reason", flat=True)) == ["Badge lost", "비에 젖음"]
+    assert shown == ["명찰 분실", "비에 젖음"]
+
+
+def test_a_refusal_stores_the_state_and_shows_its_label(event, confirmed, operator):
+    cancelled = registration_cancel(registration=confirmed, actor=None)
+    desk_scan(event=event, token=cancelled.badge_token, desk="Desk 1", operator=operator)
+
+    log = DeskLog.objects.get()
+    assert log.reason == State.CANCELLED
+    with translation.override("ko"):
+        assert desk_log_reason_shown(action=log.action, reason=log.reason) == "취소"

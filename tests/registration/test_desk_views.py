@@ -287,50 +287,63 @@ def test_walk_in_form_errors_are_given_by_field(desk_client, event, confirmed):
     assert "email" in duplicate.json()["fields"]
 
 
-def test_a_check_in_is_a_handful_of_queries(
-    desk_client, confirmed, register, city, event, django_assert_max_num_queries
+def test_scan_and_check_in_requests_are_a_handful_of_queries(
+    desk_client, confirmed, register, city, django_assert_max_num_queries
 ):
-    from registration.services.checkin import desk_check_in
-
     badge_ensure(registration=confirmed)
-    other = register(city)
-    badge_ensure(registration=other)
+    # The desk's first request fills the cache with the permission and the current event.
+    desk_client.post(reverse("desk_scan"), {"token": "warm-up", "desk": DESK})
 
-    # One statement: the conditional UPDATE, the print count, the log rows and the card.
-    with django_assert_max_num_queries(1):
-        result = desk_check_in(event=event, token=other.badge_token, desk=DESK, operator=None)
-    assert result.outcome == "checked_in"
-    assert result.printed
-
-    # The desk's scan just before fills the cache with the permission and the current event.
-    desk_client.post(reverse("desk_scan"), {"token": confirmed.badge_token, "desk": DESK})
-    # The whole request adds the user (the session comes from the cache).
+    # The user (the session comes from the cache) and the card.
     with django_assert_max_num_queries(2):
-        data = desk_client.post(
+        scanned = desk_client.post(
+            reverse("desk_scan"), {"token": confirmed.badge_token, "desk": DESK}
+        ).json()
+    # The user, the card, then the conditional UPDATE, the print's count and the log rows in
+    # a transaction (a savepoint inside the test's).
+    with django_assert_max_num_queries(7):
+        checked = desk_client.post(
             reverse("desk_check_in"), {"token": confirmed.badge_token, "desk": DESK}
         ).json()
-    assert data["outcome"] == "checked_in"
-    assert data["printed"] is True
-    assert data["card"]["print_count"] == 1
-
-    # A re-scan: the user, the registration and its log row.
+    # A re-scan: the user, the card and its log row.
     with django_assert_max_num_queries(3):
         again = desk_client.post(
             reverse("desk_scan"), {"token": confirmed.badge_token, "desk": DESK}
         ).json()
+
+    assert scanned["outcome"] == "ready"
+    assert (checked["outcome"], checked["printed"]) == ("checked_in", True)
+    assert checked["card"]["print_count"] == 1
+    assert checked["card"]["checked_in_desk"] == DESK
     assert again["outcome"] == "already"
 
 
-def test_the_fast_look_up_gives_the_same_card_as_the_orm_query(confirmed, event):
-    from registration import selectors
-    from registration.desk_views import card_data
+def test_the_desk_page_offers_the_reprint_reasons_in_its_language(desk_client, event):
+    from django.utils import translation
 
-    badge_ensure(registration=confirmed)
-    fast = selectors.registration_for_desk(event=event, token=confirmed.badge_token)
-    orm = selectors._first(
-        selectors._desk_registrations(event).filter(badge_token=confirmed.badge_token)
-    )
+    with translation.override("ko"):
+        page = desk_client.get(reverse("desk")).content.decode()
+    assert '<option value="명찰 분실">' in page
 
-    assert card_data(fast) == card_data(orm)
-    assert fast.badge.is_ready
-    assert selectors.registration_for_desk(event=event, token="unknown") is None
+
+def test_a_scan_asks_the_shared_cache_for_the_session_only(desk_client, confirmed, monkeypatch):
+    from django.core.cache import caches
+
+    desk_client.post(reverse("desk_scan"), {"token": "warm-up", "desk": DESK})
+    shared = caches["default"]
+    asked = []
+    get = shared.get
+
+    def spy(key, *args, **kwargs):
+        asked.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "get", spy)
+    scanned = desk_client.post(
+        reverse("desk_scan"), {"token": confirmed.badge_token, "desk": DESK}
+    ).json()
+
+    # The event and the desk permission come from the process's own cache: no round trip.
+    assert scanned["outcome"] == "ready"
+    assert len(asked) == 1
+    assert "sessions" in asked[0]
