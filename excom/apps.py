@@ -1,4 +1,4 @@
-"""The admin app with the project's own site (excom/admin_site.py) as `admin.site`.
+"""The admin app with the project's own site (delegates/admin_site.py) as `admin.site`.
 
 Its own module: the settings name it before any model can be imported.
 """
@@ -7,4 +7,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class ExcomAdminConfig(AdminConfig):
-    default_site = "excom.admin_site.ExcomAdminSite"
+    default_site = "delegates.admin_site.ExcomAdminSite"

@@ -21,7 +21,7 @@ urlpatterns += i18n_patterns(
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/2fa/continue/", second_factor_continue, name="second_factor_continue"),
     path("accounts/", include("allauth.urls")),
-    path("desk/", include("registration.desk_urls")),
+    path("desk/", include("registration.urls.desk")),
     path("staff/", include("registration.urls.staff")),
     path("delegation/", include("registration.urls.delegation")),
     path("", include("registration.urls.privacy")),

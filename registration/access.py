@@ -28,7 +28,8 @@ from delegates.second_factor import (
     primary_authenticator_types,
     second_factor_status,
 )
-from registration.selectors import user_is_secretariat, user_may_use_desk
+from delegates.selectors import user_is_secretariat
+from registration.selectors.desk import user_may_use_desk
 
 
 def staff_only(

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
-from registration.delegation_selectors import head_registration_of
-from registration.selectors import event_current
+from registration.selectors.delegation import head_registration_of
+from registration.selectors.registrations import event_current
 
 
 def current_event(request: HttpRequest) -> dict:

@@ -112,8 +112,37 @@ def row_writes(model: str) -> set[tuple[str, str]]:
     ("model", "writer"),
     [
         ("PassportAccessLog", ("delegates/services.py", "passport_access_log")),
+        (
+            "RegistrationLog",
+            ("registration/services/registration_log.py", "registration_log_write"),
+        ),
+        ("DeskLog", ("registration/services/checkin.py", "desk_log_write")),
         ("StaffActionLog", ("delegates/services.py", "staff_action_log")),
     ],
 )
 def test_each_audit_table_has_one_writer(model, writer):
     assert row_writes(model) == {writer}
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_400_lines():
+    """Short modules with one purpose each; migrations and data files aside."""
+    long = {
+        relative(path): count
+        for path in modules(*APPS)
+        if (count := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_excom_imports_neither_app_except_in_its_urls():
+    offenders = {
+        relative(path): sorted(
+            n for n in imported_modules(path) if n.startswith(("delegates", "registration"))
+        )
+        for path in modules("excom")
+        if path.name != "urls.py"
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from delegates.selectors import SECRETARIAT_GROUP
 from delegates.text import is_latin_text
-from registration.forms import CancelForm, DelegateForm
+from registration.forms.delegate import CancelForm, DelegateForm
 from tests.factories import UserFactory
 
 HOSTILE = ["\x00", "\x07", "\x1b[31m", "\u202e", "\u2066", "\x85"]

@@ -4,7 +4,7 @@ list's actions, filters and forms.
 
 State changes go through the services (quota, log and emails stay right); a RegistrationError is
 shown as a message for its row, never as an error page. Lists carry their joins
-(staff_selectors.registrations_for_admin), so a page costs the same few queries at any size.
+(`selectors/staff.py`: `registrations_for_admin`), so a page costs the same few queries at any size.
 """
 
 from django.contrib import admin

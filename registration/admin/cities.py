@@ -21,11 +21,12 @@ from delegates.admin_audit import StaffChangesLogged
 from delegates.cities import MemberCityResource
 from delegates.models import MemberCity, StaffActionLog
 from delegates.services import staff_action_log
-from registration import delegation_selectors, staff_selectors
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
 from registration.errors import RegistrationError
-from registration.selectors import event_current
+from registration.selectors import delegation as delegation_selectors
+from registration.selectors import staff as staff_selectors
+from registration.selectors.registrations import event_current
 from registration.services.head_invitations import head_invitation_send
 
 

@@ -15,7 +15,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from delegates.admin_audit import StaffChangesLogged
 from delegates.models import fold_for_search
-from registration import staff_selectors
 from registration.admin import actions as delegate_list_actions
 from registration.admin.filters import (
     CheckedInFilter,
@@ -31,7 +30,8 @@ from registration.admin.forms import RegisterOnBehalfForm
 from registration.admin.pages import QuickActionCheckboxMixin, form_page
 from registration.errors import RegistrationError
 from registration.models import Registration, RegistrationLog
-from registration.selectors import event_current
+from registration.selectors import staff as staff_selectors
+from registration.selectors.registrations import event_current
 from registration.services.registrations import REGISTRATION_FIELDS, registration_update
 from registration.services.staff import STAFF_FIELDS, registration_set_staff_fields
 from registration.services.submissions import registration_submit_by_secretariat

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from delegates.models import User
-from registration import selectors
 from registration.errors import RegistrationError
 from registration.models import Badge, DeskLog, Event, Registration, State
+from registration.selectors import desk as desk_selectors
 from registration.services.badges import badge_ensure
 
 DESK_NAME_MAX_LENGTH = 40
@@ -168,9 +168,11 @@ def _look_up(
 ) -> Registration | DeskResult:
     """The registration with its desk card, or the outcome (logged) that ends the desk's step."""
     if registration_id is not None:
-        found = selectors.registration_for_desk_by_id(event=event, registration_id=registration_id)
+        found = desk_selectors.registration_for_desk_by_id(
+            event=event, registration_id=registration_id
+        )
     else:
-        found = selectors.registration_for_desk(event=event, token=token)
+        found = desk_selectors.registration_for_desk(event=event, token=token)
     if found is None:
         return _unknown(token or str(registration_id or ""), desk=desk, operator=operator)
     return _refusal_or_already(found, desk=desk, operator=operator) or found

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegates.models import Delegate, Language, MemberCity, User
-from registration.delegation_selectors import head_invitation_for_token, invitation_token_hash
 from registration.errors import RegistrationError
 from registration.models import (
     LIVE_STATES,
@@ -37,6 +36,7 @@ from registration.models import (
     Registration,
     Session,
 )
+from registration.selectors.delegation import head_invitation_for_token, invitation_token_hash
 from registration.services.heads import head_grant_locked
 from registration.services.outbox import email_queue_rendered
 from registration.services.quota import city_lock

@@ -30,7 +30,7 @@ from registration.models import (
     Session,
     State,
 )
-from registration.selectors import city_places_taken
+from registration.selectors.registrations import city_places_taken
 from registration.services.badges import badge_queue_render
 from registration.services.outbox import email_queue_for_registration
 from registration.services.quota import city_lock, state_inside_quota

@@ -24,7 +24,7 @@ from registration.models import (
     RegistrationLog,
     State,
 )
-from registration.selectors import city_places_taken
+from registration.selectors.registrations import city_places_taken
 from registration.services.outbox import email_queue_for_registration
 from registration.services.quota import city_lock, state_inside_quota
 from registration.services.registration_log import registration_log_write

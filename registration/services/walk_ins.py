@@ -14,7 +14,6 @@ from django.utils.translation import gettext_noop
 
 from delegates.models import Delegate, User
 from delegates.services import delegate_save
-from registration import selectors
 from registration.errors import RegistrationError
 from registration.models import (
     Category,
@@ -26,6 +25,7 @@ from registration.models import (
     RegistrationLog,
     State,
 )
+from registration.selectors import registrations as registration_selectors
 from registration.services.checkin import (
     WALK_IN_REASON,
     desk_log_write,
@@ -33,6 +33,7 @@ from registration.services.checkin import (
     desk_operator,
 )
 from registration.services.outbox import email_queue_for_registration
+from registration.services.registration_log import registration_log_write
 
 # The delegation role a walk-in gets from the category the desk chose.
 _ROLE_FOR_CATEGORY = {
@@ -64,26 +65,20 @@ def _walk_in_registration_log(
 ) -> None:
     """The registration's audit trail of a walk-in: submitted and confirmed at once. Its
     reasons are stored in English, like the desk log's."""
-    RegistrationLog.objects.bulk_create(
-        [
-            RegistrationLog(
-                registration=registration,
-                action=RegistrationLog.Action.SUBMITTED,
-                to_state=State.CONFIRMED,
-                actor=operator,
-                reason=gettext_noop("Walk-in at the venue desk (%(desk)s).") % {"desk": desk},
-                created_at=at,
-            ),
-            RegistrationLog(
-                registration=registration,
-                action=RegistrationLog.Action.CONFIRMED,
-                from_state=State.PENDING,
-                to_state=State.CONFIRMED,
-                actor=operator,
-                reason=WALK_IN_REASON,
-                created_at=at,
-            ),
-        ]
+    registration_log_write(
+        registration,
+        action=RegistrationLog.Action.SUBMITTED,
+        actor=operator,
+        reason=gettext_noop("Walk-in at the venue desk (%(desk)s).") % {"desk": desk},
+        at=at,
+    )
+    registration_log_write(
+        registration,
+        action=RegistrationLog.Action.CONFIRMED,
+        actor=operator,
+        from_state=State.PENDING,
+        reason=WALK_IN_REASON,
+        at=at,
     )
 
 
@@ -143,7 +138,7 @@ def walk_in_register(
                 state=State.CONFIRMED,
                 holds_place=False,
                 consent_given_at=now,
-                privacy_notice=selectors.privacy_notice_current(),
+                privacy_notice=registration_selectors.privacy_notice_current(),
                 language=delegate.language,
                 submitted_by=operator,
                 submitted_at=now,

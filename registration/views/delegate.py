@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from delegates.models import Delegate, MemberCity
-from registration import selectors
 from registration.downloads import pdf_download
 from registration.errors import RegistrationError
-from registration.forms import (
+from registration.forms.delegate import (
     initial_from,
 )
 from registration.models import Registration, State
+from registration.selectors import registrations as registration_selectors
 from registration.services import badges as badge_services
 from registration.services import submissions
 from registration.services.letters import visa_letter_pdf
@@ -32,17 +32,17 @@ from registration.views.form_pages import (
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    event = selectors.event_current()
+    event = registration_selectors.event_current()
     registration = None
     if event is not None and request.user.is_authenticated:
-        registration = selectors.registration_for_user(user=request.user, event=event)
+        registration = registration_selectors.registration_for_user(user=request.user, event=event)
     return render(request, "registration/home.html", {"registration": registration})
 
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     event = event_or_404(request)
-    registration = selectors.registration_for_user(user=request.user, event=event)
+    registration = registration_selectors.registration_for_user(user=request.user, event=event)
     if registration is None:
         return redirect("register")
     return render(
@@ -55,14 +55,14 @@ def me(request: HttpRequest) -> HttpResponse:
             "is_head": registration.is_granted_head and registration.is_live,
             "head_claim": registration.claims_head and registration.is_live,
             "can_edit": registration.is_live and event.is_editable(),
-            "visa_letter": selectors.visa_letter_for(registration=registration),
+            "visa_letter": registration_selectors.visa_letter_for(registration=registration),
         },
     )
 
 
 def _own_registration_or_404(request: HttpRequest) -> Registration:
     event = event_or_404(request)
-    registration = selectors.registration_for_user(user=request.user, event=event)
+    registration = registration_selectors.registration_for_user(user=request.user, event=event)
     if registration is None:
         raise Http404(_("You have not registered yet."))
     return registration
@@ -107,7 +107,7 @@ def my_visa_letter(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     event = event_or_404(request)
-    if selectors.registration_for_user(user=request.user, event=event) is not None:
+    if registration_selectors.registration_for_user(user=request.user, event=event) is not None:
         return redirect("me")
     if not event.is_open_for_registration():
         return render(request, "registration/closed.html", status=200)
@@ -130,7 +130,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 privacy_notice=data.get("privacy_notice_version"),
             )
         except RegistrationError as error:
-            if selectors.registration_for_user(user=request.user, event=event) is None:
+            if registration_selectors.registration_for_user(user=request.user, event=event) is None:
                 show_error(forms, error)
             else:
                 # A second press of the button, or a retry: the first one registered them.
@@ -150,7 +150,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def me_edit(request: HttpRequest) -> HttpResponse:
     event = event_or_404(request)
-    registration = selectors.registration_for_user(user=request.user, event=event)
+    registration = registration_selectors.registration_for_user(user=request.user, event=event)
     if registration is None:
         return redirect("register")
     if not (registration.is_live and event.is_editable()):
@@ -165,7 +165,7 @@ def me_edit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def me_cancel(request: HttpRequest) -> HttpResponse:
     event = event_or_404(request)
-    registration = selectors.registration_for_user(user=request.user, event=event)
+    registration = registration_selectors.registration_for_user(user=request.user, event=event)
     if registration is None or not registration.is_live:
         return redirect("me")
     return cancel_page(request, registration, back="me")

@@ -10,10 +10,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from registration import delegation_selectors
-from registration.delegation_forms import ROLES_FOR_COLLEAGUES
 from registration.errors import RegistrationError
+from registration.forms.delegation import ROLES_FOR_COLLEAGUES
 from registration.models import ColleagueInvitation, Registration
+from registration.selectors import delegation as delegation_selectors
 from registration.services import delegation as delegation_services
 from registration.views.form_pages import (
     all_valid,

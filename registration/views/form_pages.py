@@ -11,22 +11,22 @@ from django.utils.translation import gettext as _
 
 from delegates.models import PASSPORT_FIELDS, PassportAccessLog
 from delegates.services import passport_access_log
-from registration import selectors
-from registration.delegation_forms import ColleagueEmailForm
 from registration.errors import RegistrationError
-from registration.forms import (
+from registration.forms.delegate import (
     AttendanceForm,
     CancelForm,
     ConsentForm,
     DelegateForm,
     initial_from,
 )
+from registration.forms.delegation import ColleagueEmailForm
 from registration.models import Event, Registration
+from registration.selectors import registrations as registration_selectors
 from registration.services import states, submissions
 
 
 def event_or_404(request: HttpRequest) -> Event:
-    event = selectors.event_current()
+    event = registration_selectors.event_current()
     if event is None:
         raise Http404(_("No event is open yet."))
     return event
@@ -53,7 +53,7 @@ def registration_forms(
     }
     if with_consent:
         forms["consent_form"] = ConsentForm(
-            data, notice=selectors.privacy_notice_current(), for_colleague=email_field
+            data, notice=registration_selectors.privacy_notice_current(), for_colleague=email_field
         )
     if email_field:
         forms["email_form"] = ColleagueEmailForm(data, initial=initial)

@@ -13,11 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from delegates.models import Delegate
-from registration import delegation_selectors, selectors
-from registration.delegation_forms import ROLES_FOR_INVITED_HEAD
 from registration.errors import RegistrationError
-from registration.forms import initial_from
+from registration.forms.delegate import initial_from
+from registration.forms.delegation import ROLES_FOR_INVITED_HEAD
 from registration.models import HeadInvitation, Registration
+from registration.selectors import delegation as delegation_selectors
+from registration.selectors import registrations as registration_selectors
 from registration.services import head_invitations
 from registration.views.form_pages import all_valid, cleaned, registration_forms, show_error
 
@@ -61,7 +62,7 @@ def head_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 "signup_url": f"{reverse('account_signup')}?{next_query}",
             },
         )
-    registration = selectors.registration_for_user(user=user, event=invitation.event)
+    registration = registration_selectors.registration_for_user(user=user, event=invitation.event)
     if registration is not None:
         return _accept_page(request, token, invitation, registration)
     return _register_page(request, token, invitation)

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from delegates import selectors as delegates_selectors
 from delegates.models import Delegate, StaffActionLog
 from delegates.services import staff_action_log
-from registration import selectors
 from registration.errors import RegistrationError
+from registration.selectors import registrations as registration_selectors
 from registration.services.privacy.data_export import delegate_data_export
 from registration.services.privacy.erasure import delegate_request_erasure
 
@@ -34,7 +35,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
         "registration/my_data.html",
         {
             "delegate": delegate,
-            "notice": selectors.privacy_notice_current(),
+            "notice": registration_selectors.privacy_notice_current(),
             "kept_until": [
                 (r.event, r.event.personal_data_kept_until)
                 for r in delegate.registrations.select_related("event")
@@ -81,7 +82,7 @@ def my_data_erase(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def delegate_data_export_for_secretariat(request: HttpRequest, pk: int) -> HttpResponse:
-    if not (request.user.is_staff and selectors.user_is_secretariat(user=request.user)):
+    if not (request.user.is_staff and delegates_selectors.user_is_secretariat(user=request.user)):
         raise PermissionDenied
     delegate = get_object_or_404(Delegate, pk=pk)
     content = delegate_data_export(delegate=delegate, viewer=request.user)
@@ -98,7 +99,9 @@ def delegate_data_export_for_secretariat(request: HttpRequest, pk: int) -> HttpR
 def delegate_photo(request: HttpRequest, name: str) -> HttpResponse:
     """A delegate's photo, for the person, their head of delegation, the desk and secretariat."""
     delegate = Delegate.objects.filter(photo=f"photos/{name}").select_related("city").first()
-    if delegate is None or not selectors.photo_visible_to(user=request.user, delegate=delegate):
+    if delegate is None or not registration_selectors.photo_visible_to(
+        user=request.user, delegate=delegate
+    ):
         raise Http404(_("No such photo."))
     response = FileResponse(delegate.photo.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"

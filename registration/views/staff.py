@@ -17,21 +17,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from delegates import selectors as delegates_selectors
 from delegates.models import PassportAccessLog, StaffActionLog
 from delegates.services import passport_access_log, staff_action_log
-from registration import selectors, staff_selectors
 from registration.access import staff_only
 from registration.downloads import pdf_download
 from registration.errors import RegistrationError
 from registration.exports import FORMATS, OPERATIONAL_LISTS, operational_list_response
 from registration.models import BadgeSheetJob, Registration
+from registration.selectors import registrations as registration_selectors
+from registration.selectors import staff as staff_selectors
 from registration.services.letters import visa_letter_pdf
 
 
 def secretariat_required(*, api: bool = False) -> Callable:
     """Staff in the Secretariat group (or superusers). Others: the admin login, or a 403."""
     return staff_only(
-        allowed=lambda user: selectors.user_is_secretariat(user=user),
+        allowed=lambda user: delegates_selectors.user_is_secretariat(user=user),
         api=api,
         session_ended=gettext_lazy("Your session has ended. Please sign in again."),
         login_url=lambda: reverse("admin:login"),
@@ -129,7 +131,7 @@ def sheet_job_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @secretariat_required()
 def lists(request: HttpRequest) -> HttpResponse:
-    event = selectors.event_current()
+    event = registration_selectors.event_current()
     return render(
         request,
         "staff/lists.html",
@@ -156,7 +158,7 @@ _LIST_ROWS = {
 @secretariat_required()
 def list_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     lst = OPERATIONAL_LISTS.get(slug)
-    event = selectors.event_current()
+    event = registration_selectors.event_current()
     if lst is None or fmt not in FORMATS or event is None:
         raise Http404
     registrations = list(_LIST_ROWS[slug](event=event))

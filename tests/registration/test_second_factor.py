@@ -308,7 +308,7 @@ def test_redirects_keep_the_language(client, secretariat):
 
 
 def test_every_staff_url_is_in_a_staff_area():
-    from registration import desk_urls
+    from registration.urls import desk as desk_urls
     from registration.urls import staff as staff_urls
 
     names = [p.name for p in desk_urls.urlpatterns + staff_urls.urlpatterns]

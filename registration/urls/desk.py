@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration import desk_views
+from registration.views import desk as desk_views
 
 urlpatterns = [
     path("", desk_views.desk, name="desk"),

@@ -1,61 +1,17 @@
-"""Reads. Querysets carry their joins so that a list never costs one query per row."""
+"""Reads for the venue desk: the card a scan shows, the search, the counters, and who may use
+the desk. Only what the desk card shows: no passport details, nor their decryption."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from delegates.models import Delegate, MemberCity, User
-from delegates.selectors import user_is_secretariat
-from registration.delegation_selectors import head_sees_photo
+from delegates.models import User
 from registration.models import (
     Event,
-    PrivacyNotice,
     Registration,
     State,
-    VisaLetter,
 )
-
-
-def event_current() -> Event | None:
-    """The active event that is next or under way; else the latest active one."""
-    today = timezone.localdate()
-    active = Event.objects.filter(is_active=True)
-    upcoming = active.filter(ends_on__gte=today).order_by("starts_on").first()
-    return upcoming or active.order_by("-starts_on").first()
-
-
-def registration_for_user(*, user: User, event: Event) -> Registration | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        Registration.objects.select_related("event", "city", "delegate__city__region")
-        .prefetch_related("sessions")
-        .filter(delegate__user=user, event=event)
-        .first()
-    )
-
-
-def registration_for_delegate(*, delegate: Delegate | None, event: Event) -> Registration | None:
-    if delegate is None:
-        return None
-    return (
-        Registration.objects.select_related("event", "city", "delegate__city__region")
-        .prefetch_related("sessions")
-        .filter(delegate=delegate, event=event)
-        .first()
-    )
-
-
-def city_places_taken(*, event: Event, city: MemberCity) -> int:
-    return Registration.objects.filter(event=event, city=city, holds_place=True).count()
-
-
-def privacy_notice_current() -> PrivacyNotice | None:
-    return PrivacyNotice.objects.order_by("-version").first()
-
-
-# Venue desk
+from registration.selectors.registrations import event_current
 
 # Only what the desk card shows: no passport details (nor their decryption), no phone. Fewer
 # columns and joins also make the look-up that every scan does cheaper to build and to run.
@@ -163,17 +119,6 @@ def desk_counters(*, event: Event) -> dict[str, object]:
     }
 
 
-def photo_visible_to(*, user: User, delegate: Delegate) -> bool:
-    """Photos are personal data: the person, their head of delegation, the desk, the secretariat."""
-    if not user.is_authenticated:
-        return False
-    if delegate.user_id == user.pk:
-        return True
-    if user.is_staff and (user.has_perm("registration.use_desk") or user_is_secretariat(user=user)):
-        return True
-    return head_sees_photo(user=user, delegate=delegate)
-
-
 DESK_PERMISSION_CACHE_SECONDS = 60
 
 
@@ -224,8 +169,3 @@ def event_current_for_desk() -> Event | None:
         if event is not None:
             cache.set(DESK_EVENT_CACHE_KEY, event, DESK_EVENT_CACHE_SECONDS)
     return event
-
-
-def visa_letter_for(*, registration: Registration) -> VisaLetter | None:
-    """The issued visa letter of a registration, if there is one."""
-    return VisaLetter.objects.filter(registration=registration).exclude(pdf="").first()

@@ -23,20 +23,20 @@ from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
 from delegates.models import NAME_MAX_LENGTH, MemberCity
-from registration import selectors
 from registration.access import staff_only
-from registration.desk_cards import badge_status, card_data, local_time, outcome_data
 from registration.errors import RegistrationError
 from registration.models import Category, Event, Registration, State
 from registration.rendering.badge_content import CATEGORY_STYLES
+from registration.selectors import desk as desk_selectors
 from registration.services import checkin, walk_ins
 from registration.services.checkin import DeskResult, Outcome
+from registration.views.desk_cards import badge_status, card_data, local_time, outcome_data
 
 
 def desk_required(*, api: bool = False) -> Callable:
     """Staff with the desk permission only (the Desk and Secretariat groups)."""
     return staff_only(
-        allowed=lambda user: selectors.user_may_use_desk(user=user),
+        allowed=lambda user: desk_selectors.user_may_use_desk(user=user),
         api=api,
         session_ended=gettext_lazy("Your session has ended. Please reload and sign in again."),
         refused=gettext_lazy("This account may not use the desk."),
@@ -44,7 +44,7 @@ def desk_required(*, api: bool = False) -> Callable:
 
 
 def _event(request: HttpRequest) -> Event:
-    event = selectors.event_current_for_desk()
+    event = desk_selectors.event_current_for_desk()
     if event is None:
         raise Http404(_("No event is open yet."))
     return event
@@ -147,7 +147,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "event": event,
             "walk_in_form": WalkInForm(),
             "strings": _client_strings(),
-            "search_limit": selectors.DESK_SEARCH_LIMIT,
+            "search_limit": desk_selectors.DESK_SEARCH_LIMIT,
             "reprint_reasons": [_(reason) for reason in checkin.REPRINT_REASONS],
             "cities": cities,
             "categories": [
@@ -194,7 +194,9 @@ def api_check_in(request: HttpRequest) -> JsonResponse:
 def api_print(request: HttpRequest) -> JsonResponse:
     raw_id = request.POST.get("registration", "")
     registration = (
-        selectors.registration_for_desk_by_id(event=_event(request), registration_id=int(raw_id))
+        desk_selectors.registration_for_desk_by_id(
+            event=_event(request), registration_id=int(raw_id)
+        )
         if raw_id.isdigit()
         else None
     )
@@ -222,7 +224,7 @@ def api_print(request: HttpRequest) -> JsonResponse:
 @desk_required(api=True)
 @require_GET
 def api_search(request: HttpRequest) -> JsonResponse:
-    found = selectors.delegates_for_desk_search(
+    found = desk_selectors.delegates_for_desk_search(
         event=_event(request), text=request.GET.get("q", "")[:100]
     )
     return JsonResponse({"results": [card_data(registration) for registration in found]})
@@ -231,7 +233,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
 @desk_required(api=True)
 @require_GET
 def api_counters(request: HttpRequest) -> JsonResponse:
-    counters = selectors.desk_counters(event=_event(request))
+    counters = desk_selectors.desk_counters(event=_event(request))
     by_category = counters["by_category"]
     assert isinstance(by_category, dict)
     return JsonResponse(
@@ -277,7 +279,7 @@ def api_walk_in(request: HttpRequest) -> JsonResponse:
             {"error": error.message, "fields": {error.field or "__all__": [error.message]}},
             status=400,
         )
-    registration = selectors.registration_for_desk_by_id(
+    registration = desk_selectors.registration_for_desk_by_id(
         event=registration.event, registration_id=registration.pk
     )
     assert registration is not None
@@ -296,7 +298,9 @@ def api_walk_in(request: HttpRequest) -> JsonResponse:
 def badge_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored badge PDF, inline, for the desk's print frame. Counting is done by api_print
     and the check-in; opening it again (a browser's reload) counts nothing."""
-    registration = selectors.registration_for_desk_by_id(event=_event(request), registration_id=pk)
+    registration = desk_selectors.registration_for_desk_by_id(
+        event=_event(request), registration_id=pk
+    )
     if registration is None or registration.state != State.CONFIRMED:
         raise Http404(_("No badge here."))
     try:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from delegates.text import PlainTextFormMixin
-from registration.forms import ROLES_FOR_DELEGATES
+from registration.forms.delegate import ROLES_FOR_DELEGATES
 from registration.models import DelegationRole
 
 # A delegation has one head, granted by the secretariat: never a role a head gives a colleague.

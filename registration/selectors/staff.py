@@ -25,7 +25,7 @@ from registration.models import (
     State,
     VisaLetter,
 )
-from registration.selectors import event_current
+from registration.selectors.registrations import event_current
 
 
 def cities_with_counts(
