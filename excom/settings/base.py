@@ -286,6 +286,7 @@ OUTBOX_RETRY_IN_PROCESS = not REDIS_URL
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-emails": {"task": "registration.tasks.requeue_stale_emails", "schedule": 60.0},
     "send-event-reminders": {"task": "registration.tasks.send_event_reminders", "schedule": 3600.0},
+    "sweep-city-imports": {"task": "registration.tasks.sweep_city_imports", "schedule": 300.0},
     "purge-expired-personal-data": {
         "task": "registration.tasks.purge_expired_personal_data",
         "schedule": 6 * 3600.0,

@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from delegates.cities import MemberCityResource
 from delegates.models import MemberCity
 from registration import delegation_selectors, staff_selectors
+from registration.admin.city_imports import CityImportAdminMixin
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
 from registration.errors import RegistrationError
@@ -52,7 +53,9 @@ def invite_focal_point(
 
 
 @admin.register(MemberCity)
-class MemberCityAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class MemberCityAdmin(
+    CityImportAdminMixin, QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [MemberCityResource]
     formats = [base_formats.CSV, base_formats.XLSX]
     list_display = (
