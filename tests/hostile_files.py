@@ -1,12 +1,12 @@
 """Files that a city import must refuse quickly and clearly, built in memory for the tests.
 
-Also used by hand: `python -m tests.hostile_files /tmp/files` writes them to a folder.
+To try them in the admin by hand, write them to a folder:
+`python manage.py shell -c "from tests.hostile_files import write_all; write_all('/tmp/files')"`.
 """
 
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
 from pathlib import Path
 
@@ -105,9 +105,8 @@ HOSTILE = {
 }
 
 
-if __name__ == "__main__":
-    folder = Path(sys.argv[1])
-    folder.mkdir(parents=True, exist_ok=True)
+def write_all(folder: str) -> None:
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
     for name, build in HOSTILE.items():
-        (folder / name).write_bytes(build())
-        print(folder / name)
+        (target / name).write_bytes(build())
