@@ -8,7 +8,7 @@ The columns are documented in docs/city-import.md; docs/city-import-template.csv
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import tablib
@@ -16,11 +16,11 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
-from import_export.results import InvalidRow, Result
+from import_export.results import InvalidRow, Result, RowResult
 
 from delegates.models import MemberCity, Membership, Region
 from delegates.text import PlainTextFormMixin, spreadsheet_safe, spreadsheet_text
@@ -42,14 +42,40 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("code", "name_en", "country", "region")
 TRUE_WORDS = {"1", "yes", "y", "true", "x", "예"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "아니오"}
-FILE_FORMATS: dict[str, type[base_formats.TablibFormat]] = {
-    ".csv": base_formats.CSV,
-    ".xlsx": base_formats.XLSX,
-}
 
 
 class CityFileError(ValueError):
-    """The file as a whole cannot be read (unknown format, missing columns)."""
+    """The file as a whole cannot be read (its kind, size, encoding or columns); the message is
+    for the person who chose the file."""
+
+
+def columns_check(headers: list[str]) -> None:
+    """Refuse a header row that lacks a required column, names an unknown one or one twice."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    unknown = [name or "?" for name in dict.fromkeys(headers) if name not in COLUMNS]
+    twice = [name for name in dict.fromkeys(headers) if name and headers.count(name) > 1]
+    if not (missing or unknown or twice):
+        return
+    problems = []
+    if missing:
+        problems.append(
+            gettext("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    if unknown:
+        problems.append(
+            gettext("Unknown column(s): %(columns)s.") % {"columns": ", ".join(unknown)}
+        )
+    if twice:
+        problems.append(
+            gettext("Column(s) named twice: %(columns)s.") % {"columns": ", ".join(twice)}
+        )
+    problems.append(
+        gettext(
+            "The first row names the columns; they can be: %(columns)s (%(required)s are required)."
+        )
+        % {"columns": ", ".join(COLUMNS), "required": ", ".join(REQUIRED_COLUMNS)}
+    )
+    raise CityFileError(" ".join(problems))
 
 
 class CityRowForm(PlainTextFormMixin, forms.ModelForm):
@@ -149,7 +175,8 @@ class CityRowForm(PlainTextFormMixin, forms.ModelForm):
         }
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as the import reads it: text, stripped, a spreadsheet's text mark taken off."""
     # Spreadsheets hand over numbers as floats (a quota of 4 arrives as 4.0) and empty cells as None.
     if value is None:
         return ""
@@ -225,9 +252,16 @@ class MemberCityResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = False
 
-    def __init__(self, *, demo: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        demo: bool = False,
+        progress: Callable[[int], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.demo = demo
+        self.progress = progress
         self._lines: list[int] = []
         self._first_line_of_code: dict[str, int] = {}
 
@@ -250,20 +284,18 @@ class MemberCityResource(resources.ModelResource):
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         self._lines = []
         self._first_line_of_code = {}
-        dataset.headers = [_text(name).lower() for name in dataset.headers or []]
-        missing = [name for name in REQUIRED_COLUMNS if name not in dataset.headers]
-        if missing:
-            # Without rows the preview shows this one message instead of one per row.
+        dataset.headers = [cell_text(name).lower() for name in dataset.headers or []]
+        try:
+            columns_check(dataset.headers)
+        except CityFileError:
+            # Without rows the result holds this one message instead of one per row.
             del dataset[0 : len(dataset)]
-            raise ValueError(
-                _("The file lacks the column(s): %(columns)s. See docs/city-import.md.")
-                % {"columns": ", ".join(missing)}
-            )
+            raise
         # Empty rows (often left at the end of a spreadsheet) are no cities: drop them, but keep
         # the line number of every other row for the messages.
         blank = []
         for index, values in enumerate(dataset):
-            if any(_text(value) for value in values):
+            if any(cell_text(value) for value in values):
                 self._lines.append(index + 2)
             else:
                 blank.append(index)
@@ -277,11 +309,11 @@ class MemberCityResource(resources.ModelResource):
 
     def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
         for name in list(row):
-            row[name] = _text(row[name])
+            row[name] = cell_text(row[name])
         row["code"] = row.get("code", "").lower()
 
     def import_instance(self, instance: MemberCity, row: dict[str, Any], **kwargs: Any) -> None:
-        form = CityRowForm(data={column: _text(row.get(column)) for column in COLUMNS})
+        form = CityRowForm(data={column: cell_text(row.get(column)) for column in COLUMNS})
         errors: dict[str, list[str]] = {}
         if not form.is_valid():
             errors = {name: list(messages) for name, messages in form.errors.items()}
@@ -300,6 +332,20 @@ class MemberCityResource(resources.ModelResource):
         if self.demo:
             instance.is_demo = True
 
+    def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> RowResult:
+        result = super().import_row(row, instance_loader, **kwargs)
+        if self.progress is not None:
+            self.progress(int(kwargs.get("row_number") or 0))
+        return result
+
+    def before_save_instance(
+        self, instance: MemberCity, row: dict[str, Any], **kwargs: Any
+    ) -> None:
+        # The city's history names who imported it also where no request is at hand (the
+        # worker): import_data(user=...) passes the person on.
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]
+
     def after_import(self, dataset: tablib.Dataset, result: Result, **kwargs: Any) -> None:
         for row in result.invalid_rows:
             row.number = self._line(row.number)
@@ -309,22 +355,10 @@ class MemberCityResource(resources.ModelResource):
                 error.number = row.number
 
 
-def city_dataset(path: Path) -> tablib.Dataset:
-    """A CSV (UTF-8, with or without BOM) or XLSX file read by import-export's own readers."""
-    file_format = FILE_FORMATS.get(path.suffix.lower())
-    if file_format is None:
-        raise CityFileError(f"cannot read '{path.suffix}' files: use .csv or .xlsx")
-    reader = file_format(encoding="utf-8-sig")
-    try:
-        return reader.create_dataset(path.read_bytes())
-    except Exception as error:
-        raise CityFileError(f"cannot read the file as {path.suffix.lower()}: {error}") from error
-
-
-def row_messages(row: InvalidRow) -> list[str]:
-    """An invalid row's errors in plain words, each after its column's name."""
+def row_errors(row: InvalidRow) -> list[tuple[str, str]]:
+    """An invalid row's errors as (column, message), "row" for those of no one column."""
     return [
-        f"{'row' if name == NON_FIELD_ERRORS else name}: {message}"
+        ("row" if name == NON_FIELD_ERRORS else name, str(message))
         for name, messages in row.error_dict.items()
         for message in messages
     ]

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
 import tablib
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
-from delegates.cities import CityFileError, MemberCityResource, row_messages
+from delegates.cities import CityFileError, MemberCityResource, row_errors
 from delegates.files import file_write_on_commit, files_delete_on_commit
 from delegates.models import (
     PASSPORT_FIELDS,
     Delegate,
+    MemberCity,
     PassportAccessLog,
     StaffActionLog,
     User,
@@ -162,31 +165,64 @@ class CityImportReport:
         )
 
 
-def _rejected(result: Result) -> list[RejectedRow]:
+def import_report(result: Result) -> dict[str, Any]:
+    """An import's result as plain data (JSON): the preview's rows and every rejected row.
+
+    `rows` are the accepted rows with their marked changes (ClassMarkedDiff's escaped HTML);
+    `rejected` the refused ones by line, each message after its column's name as the command
+    prints it; `file_errors` what refused the file as a whole.
+    """
     code_at = result.diff_headers.index("code") if "code" in result.diff_headers else None
-    rows = [
-        RejectedRow(
-            line=row.number,
-            code=str(row.values[code_at] or "") if code_at is not None else "",
-            errors=row_messages(row),
-        )
+    rejected = [
+        {
+            "line": row.number,
+            "code": str(row.values[code_at] or "") if code_at is not None else "",
+            "errors": [list(pair) for pair in row_errors(row)],
+            "values": ["" if value is None else str(value) for value in row.values],
+        }
         for row in result.invalid_rows
     ]
-    rows += [
-        RejectedRow(
-            line=row.number,
-            code=str((row.errors[0].row or {}).get("code") or "") if row.errors else "",
-            errors=[f"row: {error.error}" for error in row.errors],
-        )
+    rejected += [
+        {
+            "line": row.number,
+            "code": str((row.errors[0].row or {}).get("code") or "") if row.errors else "",
+            "errors": [["row", str(error.error)] for error in row.errors],
+            "values": [],
+        }
         for row in result.error_rows
     ]
-    return sorted(rows, key=lambda row: row.line)
+    return {
+        "headers": list(result.diff_headers),
+        "rows": [
+            {"type": row.import_type, "cells": [str(cell) for cell in row.diff or []]}
+            for row in result.valid_rows()
+        ],
+        "rejected": sorted(rejected, key=lambda row: row["line"]),
+        "file_errors": [str(error.error) for error in result.base_errors],
+        "totals": {
+            "new": result.totals[RowResult.IMPORT_TYPE_NEW],
+            "update": result.totals[RowResult.IMPORT_TYPE_UPDATE],
+            "skip": result.totals[RowResult.IMPORT_TYPE_SKIP],
+            "rejected": len(rejected),
+        },
+    }
+
+
+def _rejected(result: Result) -> list[RejectedRow]:
+    return [
+        RejectedRow(
+            line=row["line"],
+            code=row["code"],
+            errors=[f"{name}: {message}" for name, message in row["errors"]],
+        )
+        for row in import_report(result)["rejected"]
+    ]
 
 
 def cities_import(
     dataset: tablib.Dataset, *, partial: bool = False, demo: bool = False
 ) -> CityImportReport:
-    """Create or update member cities by code from a file's rows (delegates.cities.city_dataset).
+    """Create or update member cities by code from a file's rows (delegates.city_files).
 
     A dry run first finds every rejected row; with any, nothing changes unless `partial` is set,
     which applies the good rows. `demo` marks the cities as demo data. Raises CityFileError when
@@ -209,6 +245,57 @@ def cities_import(
     report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
     report.applied = True
     return report
+
+
+def cities_preview(
+    dataset: tablib.Dataset, *, progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
+    """What importing `dataset` would do, saving nothing: import_report's data."""
+    result = MemberCityResource(progress=progress).import_data(dataset, dry_run=True)
+    return import_report(result)
+
+
+def cities_apply(
+    dataset: tablib.Dataset, *, user: User | None, progress: Callable[[int], None] | None = None
+) -> tuple[bool, dict[str, Any]]:
+    """Import `dataset` all or nothing: (applied, import_report's data).
+
+    Any rejected row rolls every row back, also one that turned invalid since its preview.
+    The cities' history and the admin's log name `user`.
+    """
+    result = MemberCityResource(progress=progress).import_data(
+        dataset,
+        rollback_on_validation_errors=True,
+        retain_instance_in_row_result=True,
+        user=user,
+    )
+    applied = not (result.has_errors() or result.has_validation_errors())
+    if applied and user is not None:
+        for import_type, flag in (
+            (RowResult.IMPORT_TYPE_NEW, ADDITION),
+            (RowResult.IMPORT_TYPE_UPDATE, CHANGE),
+        ):
+            cities = [row.instance for row in result.rows if row.import_type == import_type]
+            if cities:
+                LogEntry.objects.log_actions(
+                    user.pk,
+                    cities,
+                    flag,
+                    change_message=_("Imported from a file."),
+                    single_object=False,
+                )
+    if applied:
+        # Each city's History has its changed values; the log says who imported, and which.
+        changed = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        created, updated = (result.totals[kind] for kind in changed)
+        staff_action_log(
+            actor=user,
+            action=StaffActionLog.Action.IMPORTED,
+            model=MemberCity,
+            object_ids=[row.object_id for row in result.rows if row.import_type in changed],
+            detail=f"created {created}, updated {updated}",
+        )
+    return applied, import_report(result)
 
 
 def delegate_link_login(*, user: User, email: str) -> Delegate | None:

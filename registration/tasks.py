@@ -22,6 +22,11 @@ from registration.models import Event, Registration
 from registration.services import outbox
 from registration.services.badge_sheets import sheet_job_build
 from registration.services.badges import BadgeError, badge_ensure
+from registration.services.city_imports import (
+    city_import_apply,
+    city_import_check,
+    city_imports_sweep,
+)
 from registration.services.privacy.retention import events_past_retention, personal_data_purge
 from registration.services.reminders import event_reminders_queue
 
@@ -94,6 +99,30 @@ def render_badge(registration_id: int) -> str:
 def build_badge_sheet(job_id: int) -> str:
     job = sheet_job_build(job_id=job_id)
     return job.status if job is not None else "missing"
+
+
+# Within the file limits (delegates/city_files.py) a step takes seconds; these end one that
+# does not, and the job then says why (registration/services/city_imports.py).
+CITY_IMPORT_LIMITS = {"soft_time_limit": 180, "time_limit": 240}
+
+
+@shared_task(base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True, **CITY_IMPORT_LIMITS)
+def check_city_import(job_id: int) -> str:
+    job = city_import_check(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+@shared_task(base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True, **CITY_IMPORT_LIMITS)
+def apply_city_import(job_id: int) -> str:
+    job = city_import_apply(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+@shared_task(acks_late=True)
+def sweep_city_imports() -> int:
+    """Beat's sweep: city imports left for a day end and lose their file; lost tasks are queued
+    again."""
+    return city_imports_sweep()
 
 
 @shared_task(acks_late=True)

@@ -24,6 +24,7 @@ from delegates.second_factor import second_factor_record
 from delegates.services import delegate_save, passport_access_log, staff_action_log
 from registration.models import (
     BadgeSheetJob,
+    CityImportJob,
     DelegationRole,
     DeskLog,
     HeadInvitation,
@@ -60,6 +61,7 @@ class World:
     targets: dict[type[models.Model], models.Model]
     other: Registration
     sheet: BadgeSheetJob
+    city_import: CityImportJob
     history_ids: dict[type[models.Model], int] = field(default_factory=dict)
 
     def target(self, model: type[models.Model]) -> models.Model:
@@ -175,5 +177,8 @@ def build_world() -> World:
         targets=targets,
         other=other,
         sheet=sheet,
+        city_import=CityImportJob.objects.create(
+            file_name="cities.csv", status=CityImportJob.Status.DONE
+        ),
         history_ids=history_ids,
     )

@@ -17,7 +17,7 @@ from tests.factories import MemberCityFactory, RegionFactory, UserFactory
 from tests.roles import administrator, desk_user, secretariat_user
 
 IMPORT = "admin:delegates_membercity_import"
-PROCESS = "admin:delegates_membercity_process_import"
+CONFIRM = "admin:delegates_membercity_import_confirm"
 EXPORT = "admin:delegates_membercity_export"
 roles_migration = importlib.import_module("registration.migrations.0006_roles_hold")
 
@@ -66,15 +66,7 @@ def test_a_desk_operator_cannot_import_cities(client, seongnam):
         {"import_file": SimpleUploadedFile("c.csv", city_file(40)), "format": "0", "resource": "0"},
     )
     assert preview.status_code == 403
-    confirmed = client.post(
-        reverse(PROCESS),
-        {
-            "import_file_name": "c.csv",
-            "original_file_name": "c.csv",
-            "format": "0",
-            "resource": "0",
-        },
-    )
+    confirmed = client.post(reverse(CONFIRM, args=[1]))
     assert confirmed.status_code == 403
 
     seongnam.refresh_from_db()

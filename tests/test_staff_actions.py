@@ -9,11 +9,12 @@ from datetime import date
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from delegates.cities import COLUMNS
 from delegates.models import Delegate, MemberCity, StaffActionLog
-from registration.models import BadgeSheetJob, Registration
+from registration.models import BadgeSheetJob, CityImportJob, Registration
 from registration.services.privacy.erasure import delegate_erase
 from tests.roles import administrator, desk_user, secretariat_user
 
@@ -120,16 +121,15 @@ def test_the_city_export_and_import_are_logged(staff_client, staff, city):
     )
 
     rows = [",".join(COLUMNS), f"xx-new,Newtown,,KR,{city.region.code},full,no,3,,,,yes"]
-    preview = staff_client.post(
-        reverse("admin:delegates_membercity_import"),
-        {
-            "import_file": SimpleUploadedFile("c.csv", "\n".join(rows).encode()),
-            "format": "0",
-            "resource": "0",
-        },
-    )
-    confirm = preview.context["confirm_form"]
-    staff_client.post(reverse("admin:delegates_membercity_process_import"), {**confirm.initial})
+    # The worker checks the file, then applies it once confirmed (in-process here).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        staff_client.post(
+            reverse("admin:delegates_membercity_import"),
+            {"import_file": SimpleUploadedFile("c.csv", "\n".join(rows).encode())},
+        )
+    job = CityImportJob.objects.get()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        staff_client.post(reverse("admin:delegates_membercity_import_confirm", args=[job.pk]))
     entry = only_entry(action=Action.IMPORTED)
     assert entry.object_ids == [MemberCity.objects.get(code="xx-new").pk]
     assert entry.detail == "created 1, updated 0"

@@ -230,6 +230,14 @@ REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
+# Member-city files (delegates/city_files.py). The real list has about 133 cities: 2 MB and 2,000
+# rows leave room for any honest file. An XLSX is refused unread when its parts unpack to more
+# than 20 MB or to more than 100 times the file's size (a zip bomb).
+CITY_IMPORT_MAX_BYTES = env.int("CITY_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+CITY_IMPORT_MAX_ROWS = env.int("CITY_IMPORT_MAX_ROWS", default=2000)
+CITY_IMPORT_MAX_UNPACKED_BYTES = env.int("CITY_IMPORT_MAX_UNPACKED_BYTES", default=20 * 1024 * 1024)
+CITY_IMPORT_MAX_PACKING_RATIO = env.int("CITY_IMPORT_MAX_PACKING_RATIO", default=100)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
@@ -297,6 +305,7 @@ OUTBOX_RETRY_IN_PROCESS = not REDIS_URL
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-emails": {"task": "registration.tasks.requeue_stale_emails", "schedule": 60.0},
     "send-event-reminders": {"task": "registration.tasks.send_event_reminders", "schedule": 3600.0},
+    "sweep-city-imports": {"task": "registration.tasks.sweep_city_imports", "schedule": 300.0},
     "purge-expired-personal-data": {
         "task": "registration.tasks.purge_expired_personal_data",
         "schedule": 6 * 3600.0,

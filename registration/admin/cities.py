@@ -7,20 +7,20 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
-from import_export.results import Result, RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from delegates.admin_audit import StaffChangesLogged
 from delegates.cities import MemberCityResource
 from delegates.models import MemberCity, StaffActionLog
 from delegates.services import staff_action_log
+from registration.admin.city_imports import CityImportAdminMixin
 from registration.admin.filters import CityCountryFilter
 from registration.admin.pages import QuickActionCheckboxMixin
 from registration.errors import RegistrationError
@@ -59,7 +59,11 @@ def invite_focal_point(
 
 @admin.register(MemberCity)
 class MemberCityAdmin(
-    StaffChangesLogged, QuickActionCheckboxMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    StaffChangesLogged,
+    CityImportAdminMixin,
+    QuickActionCheckboxMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [MemberCityResource]
     formats = [base_formats.CSV, base_formats.XLSX]
@@ -108,19 +112,6 @@ class MemberCityAdmin(
             detail=f"cities.{file_format.get_extension()}",
         )
         return data
-
-    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
-        # Each city's History has its changed values; the log says who imported, and which.
-        changed = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
-        created, updated = (result.totals[kind] for kind in changed)
-        staff_action_log(
-            actor=request.user,
-            action=StaffActionLog.Action.IMPORTED,
-            model=MemberCity,
-            object_ids=[row.object_id for row in result.rows if row.import_type in changed],
-            detail=f"created {created}, updated {updated}",
-        )
-        return super().process_result(result, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MemberCity]:
         if not hasattr(request, "_current_event"):

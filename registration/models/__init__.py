@@ -4,6 +4,7 @@ One module per part of the domain; everything is importable from `registration.m
 """
 
 from registration.models.badges import Badge, BadgeSheetJob
+from registration.models.city_imports import CityImportJob
 from registration.models.desk import DeskLog
 from registration.models.events import RETENTION_DAYS, Event, Session
 from registration.models.invitations import ColleagueInvitation, HeadInvitation
@@ -29,6 +30,7 @@ __all__ = [
     "Badge",
     "BadgeSheetJob",
     "Category",
+    "CityImportJob",
     "ColleagueInvitation",
     "DelegationRole",
     "DeskLog",

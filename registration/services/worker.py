@@ -12,6 +12,8 @@ from celery import current_app
 SEND_EMAIL = "registration.tasks.send_outbox_email"
 RENDER_BADGE = "registration.tasks.render_badge"
 BUILD_BADGE_SHEET = "registration.tasks.build_badge_sheet"
+CHECK_CITY_IMPORT = "registration.tasks.check_city_import"
+APPLY_CITY_IMPORT = "registration.tasks.apply_city_import"
 
 
 def task_queue_on_commit(task_name: str, object_id: int) -> None:

@@ -1,7 +1,7 @@
 """The secretariat panel in a real browser: Debian's Chromium driven by Playwright.
 
 A Secretariat staff member signs in to the admin, imports member cities from a CSV file (preview,
-then confirm), confirms a pending delegate from the delegate list, prints the badges of the
+then confirm; the progress page itself: test_city_import_browser.py), confirms a pending delegate from the delegate list, prints the badges of the
 confirmed delegates as an A4 sheet, follows the progress page and downloads the PDF. Tasks run
 in-process in tests, so the sheet is built by the same service the worker runs. Screenshots go to
 test-artifacts/staff/.
@@ -120,10 +120,9 @@ def test_secretariat_imports_cities_confirms_a_delegate_and_prints_badges(
     )
     expect(page.locator("#site-name")).to_contain_text("WeGO EXCOM 2030")
 
-    # Import with a preview, then confirm.
+    # Import with a preview, then confirm (the worker's steps run in-process here).
     page.goto(f"{live_server.url}/admin/delegates/membercity/import/")
     page.set_input_files("input[name=import_file]", str(panel["csv"]))
-    page.select_option("select[name=format]", label="csv")
     page.click(".submit-row input[type=submit]")
     expect(page.locator("table.import-preview")).to_contain_text("수원시")
     expect(page.locator("table.import-preview")).to_contain_text("Улаанбаатар")

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from delegates.cities import CityFileError, city_dataset
+from delegates.cities import CityFileError
+from delegates.city_files import city_dataset
 from delegates.services import cities_import
 
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Create or update member cities from a CSV or XLSX file (columns: docs/city-import.md). "
         "Rows are matched by code. A file with any rejected row changes nothing, unless "
-        "--partial is given."
+        "--partial is given. The admin's limits apply (CITY_IMPORT_* settings: file size, rows, "
+        "an XLSX's unpacked size)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from delegates.cities import city_dataset
+from delegates.city_files import city_dataset
 from delegates.models import Delegate, MemberCity, User
 from delegates.services import cities_import, delegate_save
 from registration.errors import RegistrationError
