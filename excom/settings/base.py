@@ -298,6 +298,8 @@ LOGGING = {
 # The address that links in emails point to (no request is at hand in the worker).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+# Unknown badge codes one desk operator may scan in a minute before the desk asks them to stop.
+DESK_UNKNOWN_CODES_PER_MINUTE = env.int("DESK_UNKNOWN_CODES_PER_MINUTE", default=30)
 # With tasks in-process (no REDIS_URL: `make run`) no worker retries and no beat sweeps: a timer in
 # the web process sends a failed email again after the same growing delays.
 OUTBOX_RETRY_IN_PROCESS = not REDIS_URL

@@ -10,9 +10,12 @@ through desk_log_write() alone.
 from __future__ import annotations
 
 import enum
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from delegates.models import User
+from delegates.selectors import acting_user
 from registration.errors import RegistrationError
 from registration.models import Badge, DeskLog, Event, Registration, State
 from registration.selectors import desk as desk_selectors
@@ -152,6 +156,12 @@ def _refusal_or_already(
     return None
 
 
+class TooManyUnknownCodes(RegistrationError):
+    """More unknown codes in a minute than a queue of real badges gives: someone is guessing."""
+
+    status = 429
+
+
 def _unknown(code: str, *, desk: str, operator: User | None) -> DeskResult:
     desk_log_write(
         Action.UNKNOWN_CODE,
@@ -160,7 +170,32 @@ def _unknown(code: str, *, desk: str, operator: User | None) -> DeskResult:
         operator=operator,
         reason=code[:UNKNOWN_CODE_LOGGED_LENGTH],
     )
+    _count_unknown_code(desk=desk, operator=operator)
     return DeskResult(Outcome.UNKNOWN)
+
+
+def _count_unknown_code(*, desk: str, operator: User | None) -> None:
+    """Limit unknown codes per operator (per desk without one): every one is still logged.
+
+    Badge tokens carry 128 random bits, so guessing is hopeless anyway; the limit keeps a shared
+    desk account from being used to flood the log, and tells a real operator what is wrong.
+    """
+    who = f"operator-{operator.pk}" if acting_user(operator) else f"desk-{desk}"
+    key = f"desk:unknown-codes:{who}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the cache lost the key (Redis restarted): count afresh
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > settings.DESK_UNKNOWN_CODES_PER_MINUTE:
+        raise TooManyUnknownCodes(
+            _(
+                "More than %(limit)d unknown codes in a minute. Please check the scanner and "
+                "the badge, wait a moment, or search the delegate by name."
+            )
+            % {"limit": settings.DESK_UNKNOWN_CODES_PER_MINUTE}
+        )
 
 
 def _look_up(

@@ -51,6 +51,7 @@ def _event(request: HttpRequest) -> Event:
 
 
 def _error(error: RegistrationError, status: int = 400) -> JsonResponse:
+    status = getattr(error, "status", status)
     return JsonResponse({"error": error.message, "field": error.field}, status=status)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from django.urls import reverse
 
 from registration.models import Badge, DeskLog, Registration, State
@@ -347,3 +348,18 @@ def test_a_scan_asks_the_shared_cache_for_the_session_only(desk_client, confirme
     assert scanned["outcome"] == "ready"
     assert len(asked) == 1
     assert "sessions" in asked[0]
+
+
+def test_unknown_codes_are_limited_per_operator_and_still_logged(desk_client, event, settings):
+    settings.DESK_UNKNOWN_CODES_PER_MINUTE = 5
+    answers = [
+        desk_client.post(reverse("desk_scan"), {"token": f"guess-{n}", "desk": DESK})
+        for n in range(7)
+    ]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+    assert "unknown codes in a minute" in answers[-1].json()["error"]
+    assert DeskLog.objects.filter(action=DeskLog.Action.UNKNOWN_CODE).count() == 7
+    # Another operator at another desk is not held up by the first one's guesses.
+    other = Client()
+    other.force_login(desk_operator("desk2@wego.example"))
+    assert other.post(reverse("desk_scan"), {"token": "x", "desk": "Desk 2"}).status_code == 200
