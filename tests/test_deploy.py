@@ -50,9 +50,21 @@ def test_compose_has_every_service_with_health_checks_and_ordered_start():
     assert "postgres:/var/lib/postgresql/data" in services["postgres"]["volumes"]
 
 
+KEEP_RUNNING = "python -m excom.keep_running "
+
+
 def test_the_local_stack_runs_the_same_commands_as_compose():
     services = compose()["services"]
-    assert procfile() == {name: services[name]["command"] for name in ("web", "worker", "beat")}
+    commands = {name: command.removeprefix(KEEP_RUNNING) for name, command in procfile().items()}
+    assert commands == {name: services[name]["command"] for name in ("web", "worker", "beat")}
+
+
+def test_the_local_stack_starts_a_dead_worker_or_beat_again():
+    # Compose has `restart: unless-stopped`; under honcho, one process that exits stops all.
+    services = compose()["services"]
+    for name in ("worker", "beat"):
+        assert procfile()[name].startswith(KEEP_RUNNING), name
+        assert services[name]["restart"] == "unless-stopped", name
 
 
 def production_env(**extra: str) -> dict[str, str]:

@@ -229,17 +229,35 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A publish from a web request waits at most this long for a Redis that is gone (refused
+    # connections fail at once), and is not tried again on a timeout: the person would wait twice.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "retry_on_timeout": False,
+    # Idle connections are checked before use, and a consumer whose connection went silent
+    # (Redis restarted behind a proxy or a NAT) reconnects within about 20 s.
+    "health_check_interval": 10,
+}
+# The worker and beat wait for Redis as long as it takes, at startup and after losing it.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request must never hang on a broker that is down: one quick try, then the outbox sweep.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# An email being sent when the connection to Redis drops is left to finish: its outbox row
+# records the send, and the task redelivered later finds it sent. Cancelling it instead would
+# cut SMTP conversations off halfway.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A web request must never hang on a broker that is down: one quick try on a fresh connection
+# (a pooled one may be stale after a Redis restart), then the outbox sweep.
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
+    "interval_step": 0,
+    "interval_max": 0,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE
 
 # How long a queued email may wait before the sweep puts it on the queue again.
