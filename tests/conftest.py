@@ -4,13 +4,14 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_files():
     # allauth's rate limits count in the cache: every test starts with none used.
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
     for folder in (settings.MEDIA_ROOT, settings.PRIVATE_ROOT):
         shutil.rmtree(folder, ignore_errors=True)

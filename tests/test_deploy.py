@@ -135,14 +135,30 @@ def test_healthz_answers_when_database_and_redis_answer(settings):
 
 
 @pytest.mark.django_db
-def test_healthz_fails_when_redis_does_not_answer(settings):
+def test_healthz_reports_redis_down_and_stays_up(settings):
+    # The site works without Redis: a load balancer must not take it out of rotation.
     from tests.worker_support import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
     response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["redis"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_the_database_does_not_answer(monkeypatch):
+    from django.db import OperationalError
+
+    from excom import health
+
+    def refused() -> str:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "_check_database", refused)
+    response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
-    assert response.json()["redis"].startswith("error")
 
 
 def settings_read_from_the_environment() -> set[str]:

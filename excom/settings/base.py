@@ -103,25 +103,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis makes the site faster and is never needed to answer: while it is down the default
+    # cache works from each process's memory (allauth's login limits keep counting there), the
+    # sessions' cache misses so that sessions come from the database, and one warning per
+    # process says so (excom/cache.py, excom/circuit.py).
+    _redis_cache_options = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 1}
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "excom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                # A Redis outage must not turn a page into an error: the cache misses instead.
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
+            "OPTIONS": {**_redis_cache_options, "FALLBACK": "memory"},
+        },
+        "sessions": {
+            "BACKEND": "excom.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "session",
+            "OPTIONS": {**_redis_cache_options, "FALLBACK": "none"},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-DJANGO_REDIS_IGNORE_EXCEPTIONS = True
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions",
+        },
+    }
 # Sessions are read from the cache and written through to the database: every desk scan saves a
 # round trip to PostgreSQL, and with Redis down the database still has every session.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "delegates.User"
 AUTHENTICATION_BACKENDS = [
@@ -249,7 +260,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # cut SMTP conversations off halfway.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # A web request must never hang on a broker that is down: one quick try on a fresh connection
-# (a pooled one may be stale after a Redis restart), then the outbox sweep.
+# (a pooled one may be stale after a Redis restart), then the outbox sweep. While Redis is known
+# to be down nothing is tried at all (registration/tasks.py).
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

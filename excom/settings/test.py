@@ -18,7 +18,13 @@ else:
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/excom"),
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sessions",
+    },
+}
 # One folder per test process and run: parallel workers, and two runs on one machine, must not
 # delete each other's files. xdist gives every worker of a run the same run id.
 _run = env("PYTEST_XDIST_TESTRUNUID", default="")[:12] or f"main-{os.getpid()}"
