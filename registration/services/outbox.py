@@ -1,17 +1,26 @@
-"""The outbox: every email is a row first; the worker sends from that row, exactly once."""
+"""The outbox: every email is a row first; the worker sends from that row.
+
+SMTP cannot promise exactly once: a worker killed after the server accepted a message and before
+the row says so sends it again. What this module promises is at least once, never two sends
+from the same row at the same time (the lease, renewed while a send lasts), and the same
+Message-ID on every try and on a resend, so that receiving servers can drop the copy.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import make_msgid
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -34,8 +43,12 @@ def email_queue(
     body_text: str,
     body_html: str = "",
     registration: Registration | None = None,
+    message_id: str = "",
 ) -> OutboxEmail:
-    """Write the email to the outbox; the send is queued once the surrounding transaction commits."""
+    """Write the email to the outbox; the send is queued once the surrounding transaction commits.
+
+    `message_id`: a resend's, its original's; otherwise the row's own (`message_id_for`).
+    """
     email = OutboxEmail.objects.create(
         kind=kind,
         recipient=recipient,
@@ -44,6 +57,7 @@ def email_queue(
         body_text=body_text,
         body_html=body_html,
         registration=registration,
+        message_id=message_id,
     )
     task_queue_on_commit(SEND_EMAIL, email.pk)
     return email
@@ -83,7 +97,27 @@ class SendOutcome:
 
 
 def _lease_seconds() -> int:
+    """How long a row being sent stays its worker's without a word from it.
+
+    Sized to one SMTP wait: connecting, then the longest single reply (EMAIL_TIMEOUT each), plus
+    a margin. The worker renews it three times per lease while the send lasts, so a slow server
+    never lets it run out; only a worker that is gone stops renewing.
+    """
     return settings.OUTBOX_SENDING_LEASE_SECONDS or int(settings.EMAIL_TIMEOUT or 20) * 2 + 10
+
+
+def message_id_for(email: OutboxEmail) -> str:
+    """The row's Message-ID: stored once known, and the same on every try until then.
+
+    The hash covers the row's creation time, so that a number used again after a restore from
+    a backup does not repeat an earlier email's Message-ID.
+    """
+    if email.message_id:
+        return email.message_id
+    seed = f"{email.pk}|{email.created_at.isoformat()}|{email.recipient}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:12]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "excom.wego"
+    return f"<outbox-{email.pk}.{digest}@{domain}>"
 
 
 def _retry_delay(attempts: int) -> int:
@@ -165,8 +199,8 @@ def _build_message(email: OutboxEmail) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
         headers={
-            # One Message-ID per outbox row, so that a receiving server can tell a repeat.
-            "Message-ID": make_msgid(idstring=f"outbox-{email.pk}", domain="excom.wego"),
+            # The same on every try, so that a receiving server can tell a repeat.
+            "Message-ID": message_id_for(email),
             "Content-Language": email.language,
         },
     )
@@ -175,6 +209,51 @@ def _build_message(email: OutboxEmail) -> EmailMultiAlternatives:
     for filename, content, mimetype in attachments_for(email):
         message.attach(filename, content, mimetype)
     return message
+
+
+class _LeaseKeeper:
+    """Renews the row's lease while its worker builds and sends it, until the outcome is written.
+
+    A second worker may take a row only once its lease has run out, and a lease runs out only
+    when nobody renews it: a slow mail server keeps the row with the worker talking to it.
+    """
+
+    def __init__(self, email: OutboxEmail) -> None:
+        self.outbox_id = email.pk
+        self.claimed_at = email.claimed_at
+        self.interval = _lease_seconds() / 3
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(self.interval)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                if not self._renew():
+                    return
+        finally:
+            # This thread's own database connection, if it opened one.
+            connections.close_all()
+
+    def _renew(self) -> bool:
+        now = timezone.now()
+        try:
+            renewed = OutboxEmail.objects.filter(
+                pk=self.outbox_id, status=Status.SENDING, claimed_at=self.claimed_at
+            ).update(claimed_at=now)
+        except DatabaseError:
+            # The database is away: so is every other worker's claim. Try again next time.
+            connections["default"].close()
+            return True
+        self.claimed_at = now
+        return bool(renewed)
 
 
 def email_send(*, outbox_id: int) -> SendOutcome:
@@ -188,24 +267,30 @@ def email_send(*, outbox_id: int) -> SendOutcome:
     if email.attempts > settings.OUTBOX_MAX_ATTEMPTS:
         _finish(email, Status.FAILED, error=f"Gave up after {email.attempts - 1} attempts.")
         return SendOutcome(status=Status.FAILED)
-    try:
-        message = _build_message(email)
-        _mail_connection.send(message)
-    except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        if _is_permanent(error):
-            _finish(email, Status.FAILED, error=_describe(error))
-            logger.error("email %s failed for good: %s", email.pk, _describe(error))
-            return SendOutcome(status=Status.FAILED)
-        delay = _retry_delay(email.attempts)
-        OutboxEmail.objects.filter(pk=email.pk).update(
-            status=Status.QUEUED,
-            last_error=_describe(error),
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        )
-        logger.warning("email %s not sent (%s); again in %ss", email.pk, _describe(error), delay)
-        return SendOutcome(status=Status.QUEUED, retry_in=delay)
-    _finish(email, Status.SENT)
+    with _LeaseKeeper(email):
+        try:
+            message = _build_message(email)
+            _mail_connection.send(message)
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
+            return _not_sent(email, error)
+        _finish(email, Status.SENT)
     return SendOutcome(status=Status.SENT)
+
+
+def _not_sent(email: OutboxEmail, error: Exception) -> SendOutcome:
+    if _is_permanent(error):
+        _finish(email, Status.FAILED, error=_describe(error))
+        logger.error("email %s failed for good: %s", email.pk, _describe(error))
+        return SendOutcome(status=Status.FAILED)
+    delay = _retry_delay(email.attempts)
+    _record(
+        email,
+        status=Status.QUEUED,
+        last_error=_describe(error),
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+    logger.warning("email %s not sent (%s); again in %ss", email.pk, _describe(error), delay)
+    return SendOutcome(status=Status.QUEUED, retry_in=delay)
 
 
 def _describe(error: Exception) -> str:
@@ -224,7 +309,32 @@ def _finish(email: OutboxEmail, status: str, *, error: str = "") -> None:
         fields["last_error"] = ""
     if error:
         fields["last_error"] = error
-    OutboxEmail.objects.filter(pk=email.pk).update(**fields)
+    _record(email, **fields)
+
+
+# How long a worker waits for the database to write what became of a send. Giving up leaves a
+# sent email marked as being sent, and it goes again once its lease has run out.
+RECORD_PATIENCE_SECONDS = 120
+
+
+def _record(email: OutboxEmail, **fields: Any) -> None:
+    """Write the outcome of a send and the row's Message-ID, waiting out a database restart."""
+    fields["message_id"] = message_id_for(email)
+    deadline = time.monotonic() + RECORD_PATIENCE_SECONDS
+    waiting = False
+    while True:
+        try:
+            OutboxEmail.objects.filter(pk=email.pk).update(**fields)
+            return
+        except DatabaseError:
+            connection = connections["default"]
+            if connection.in_atomic_block or time.monotonic() > deadline:
+                raise
+            if not waiting:
+                logger.warning("email %s: the database is away; its outcome waits", email.pk)
+                waiting = True
+            connection.close()
+            time.sleep(1)
 
 
 def outbox_stale_take() -> list[int]:
@@ -244,7 +354,8 @@ def outbox_stale_take() -> list[int]:
 
 
 def email_resend(*, email: OutboxEmail) -> OutboxEmail:
-    """Send a failed (or sent) email once more, as a new outbox row with the same content."""
+    """Send a failed (or sent) email once more, as a new outbox row with the same content and
+    the same Message-ID."""
     with transaction.atomic():
         return email_queue(
             kind=email.kind,
@@ -254,4 +365,6 @@ def email_resend(*, email: OutboxEmail) -> OutboxEmail:
             body_text=email.body_text,
             body_html=email.body_html,
             registration=email.registration,
+            # The same Message-ID: a receiving server that has the first drops the copy.
+            message_id=message_id_for(email),
         )
