@@ -17,9 +17,12 @@ from celery.contrib.django.task import DjangoTask
 from django import db
 from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import RedisError
 
+from excom.circuit import redis_circuit
 from registration.models import Event, Registration
-from registration.services import outbox
+from registration.services import outbox_delivery
 from registration.services.badge_sheets import sheet_job_build
 from registration.services.badges import BadgeError, badge_ensure
 from registration.services.city_imports import (
@@ -32,19 +35,38 @@ from registration.services.reminders import event_reminders_queue
 
 logger = logging.getLogger(__name__)
 
+# What publishing raises when Redis is away: kombu's wrapper once its one retry is spent, or the
+# client's own error before kombu sees it.
+BROKER_ERRORS = (BrokerOperationalError, RedisError, ConnectionError, OSError)
+
 
 class AfterCommitTask(DjangoTask):
     """A task queued after commit, for which a broker that is down is no error.
 
     Each row it works on (outbox email, badge, sheet job) stays where the sweep or the next
-    reader finds it, so the person's action is saved and the work happens later.
+    reader finds it, so the person's action is saved and the work happens later. While Redis is
+    known to be down (excom/circuit.py) nothing is tried: the request does not wait for it.
     """
 
-    def queue_now(self, *args: Any) -> None:
+    def queue_now(self, *args: Any, even_if_redis_seems_down: bool = False) -> None:
+        """Publish the task now, or leave its row for the sweep.
+
+        `even_if_redis_seems_down`: try all the same; for the sweep, for which no person waits
+        and which runs only when Redis has just delivered it.
+        """
+        if self.app.conf.task_always_eager:
+            self.delay(*args)
+            return
+        if not (redis_circuit.allow() or even_if_redis_seems_down):
+            return
         try:
             self.delay(*args)
-        except Exception:  # the broker's errors vary by transport; none may reach the person
-            logger.warning("%s%r not queued now; it is picked up later", self.name, args)
+        except BROKER_ERRORS as error:
+            redis_circuit.failure(error)
+        except Exception:  # not the broker: a fault of ours, which must show in the log
+            logger.exception("%s%r not queued now; it is picked up later", self.name, args)
+        else:
+            redis_circuit.success()
 
     def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
         transaction.on_commit(partial(self.queue_now, *args))
@@ -54,7 +76,7 @@ class AfterCommitTask(DjangoTask):
     bind=True, base=AfterCommitTask, acks_late=True, reject_on_worker_lost=True, max_retries=None
 )
 def send_outbox_email(self, outbox_id: int) -> str:
-    outcome = outbox.email_send(outbox_id=outbox_id)
+    outcome = outbox_delivery.email_send(outbox_id=outbox_id)
     if outcome.retry_in is not None:
         if not self.request.is_eager:
             raise self.retry(countdown=outcome.retry_in)
@@ -128,9 +150,9 @@ def sweep_city_imports() -> int:
 @shared_task(acks_late=True)
 def requeue_stale_emails() -> int:
     """Beat's sweep: queue again what waited too long (Redis was down, a worker died)."""
-    stale_ids = outbox.outbox_stale_take()
+    stale_ids = outbox_delivery.outbox_stale_take()
     for outbox_id in stale_ids:
-        send_outbox_email.queue_now(outbox_id)
+        send_outbox_email.queue_now(outbox_id, even_if_redis_seems_down=True)
     return len(stale_ids)
 
 

@@ -50,9 +50,21 @@ def test_compose_has_every_service_with_health_checks_and_ordered_start():
     assert "postgres:/var/lib/postgresql/data" in services["postgres"]["volumes"]
 
 
+KEEP_RUNNING = "python -m excom.keep_running "
+
+
 def test_the_local_stack_runs_the_same_commands_as_compose():
     services = compose()["services"]
-    assert procfile() == {name: services[name]["command"] for name in ("web", "worker", "beat")}
+    commands = {name: command.removeprefix(KEEP_RUNNING) for name, command in procfile().items()}
+    assert commands == {name: services[name]["command"] for name in ("web", "worker", "beat")}
+
+
+def test_the_local_stack_starts_a_dead_worker_or_beat_again():
+    # Compose has `restart: unless-stopped`; under honcho, one process that exits stops all.
+    services = compose()["services"]
+    for name in ("worker", "beat"):
+        assert procfile()[name].startswith(KEEP_RUNNING), name
+        assert services[name]["restart"] == "unless-stopped", name
 
 
 def production_env(**extra: str) -> dict[str, str]:
@@ -123,14 +135,30 @@ def test_healthz_answers_when_database_and_redis_answer(settings):
 
 
 @pytest.mark.django_db
-def test_healthz_fails_when_redis_does_not_answer(settings):
+def test_healthz_reports_redis_down_and_stays_up(settings):
+    # The site works without Redis: a load balancer must not take it out of rotation.
     from tests.worker_support import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
     response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["redis"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_the_database_does_not_answer(monkeypatch):
+    from django.db import OperationalError
+
+    from excom import health
+
+    def refused() -> str:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "_check_database", refused)
+    response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
-    assert response.json()["redis"].startswith("error")
 
 
 def settings_read_from_the_environment() -> set[str]:

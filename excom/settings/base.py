@@ -120,20 +120,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis makes the site faster and is never needed to answer: while it is down the default
+    # cache works from each process's memory (allauth's login limits keep counting there), the
+    # sessions' cache misses so that sessions come from the database, and one warning per
+    # process says so (excom/cache.py, excom/circuit.py).
+    _redis_cache_options = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 1}
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "excom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                # A Redis outage must not turn a page into an error: the cache misses instead.
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
+            "OPTIONS": {**_redis_cache_options, "FALLBACK": "memory"},
+        },
+        "sessions": {
+            "BACKEND": "excom.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "session",
+            "OPTIONS": {**_redis_cache_options, "FALLBACK": "none"},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions",
+        },
+    }
 # In each process's memory, beside the shared cache: what every desk request reads and may be a
 # little stale (the current event, a granted desk permission), without a round trip to Redis.
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
@@ -142,6 +154,7 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Sessions are read from the cache and written through to the database: every desk scan saves a
 # round trip to PostgreSQL, and with Redis down the database still has every session.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "delegates.User"
 AUTHENTICATION_BACKENDS = [
@@ -259,17 +272,36 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A publish from a web request waits at most this long for a Redis that is gone (refused
+    # connections fail at once), and is not tried again on a timeout: the person would wait twice.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "retry_on_timeout": False,
+    # Idle connections are checked before use, and a consumer whose connection went silent
+    # (Redis restarted behind a proxy or a NAT) reconnects within about 20 s.
+    "health_check_interval": 10,
+}
+# The worker and beat wait for Redis as long as it takes, at startup and after losing it.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request must never hang on a broker that is down: one quick try, then the outbox sweep.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# An email being sent when the connection to Redis drops is left to finish: its outbox row
+# records the send, and the task redelivered later finds it sent. Cancelling it instead would
+# cut SMTP conversations off halfway.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A web request must never hang on a broker that is down: one quick try on a fresh connection
+# (a pooled one may be stale after a Redis restart), then the outbox sweep. While Redis is known
+# to be down nothing is tried at all (registration/tasks.py).
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
+    "interval_step": 0,
+    "interval_max": 0,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE
 
 # How long a queued email may wait before the sweep puts it on the queue again.

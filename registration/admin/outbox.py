@@ -33,7 +33,8 @@ class OutboxEmailAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
         "sent_at",
     )
     list_filter = ("status", "kind", "language")
-    search_fields = ("recipient", "subject")
+    # A Message-ID from a delegate's mail headers finds its row, and every resend of it.
+    search_fields = ("recipient", "subject", "message_id")
     exclude = ("withheld",)
     readonly_fields = [f.name for f in OutboxEmail._meta.fields if f.name != "withheld"]
     show_full_result_count = False

@@ -63,6 +63,9 @@ class OutboxEmail(models.Model):
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Written by the first try (and by a resend, from its original): every try and every resend
+    # of one email carries the same, so that a receiving server can drop a repeat.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

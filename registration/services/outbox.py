@@ -1,24 +1,26 @@
-"""The outbox: every email is a row first; the worker sends from that row, exactly once."""
+"""The outbox: every email is a row first; the worker sends from that row.
+
+SMTP cannot promise exactly once: a worker killed after the server accepted a message and before
+the row says so sends it again. What this module promises is at least once, never two sends
+from the same row at the same time (the lease, renewed while a send lasts), and the same
+Message-ID on every try and on a resend, so that receiving servers can drop the copy.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
-import smtplib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
-from email.utils import make_msgid
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from registration.errors import RegistrationError
@@ -54,7 +56,8 @@ def _withhold(
     return texts, kept
 
 
-def _restore(text: str, kept: dict[str, str]) -> str:
+def withheld_restore(text: str, kept: dict[str, str]) -> str:
+    """`text` with each placeholder put back as the secret it stands for (only while sending)."""
     for placeholder, secret in kept.items():
         text = text.replace(placeholder, secret)
     return text
@@ -70,11 +73,13 @@ def email_queue(
     body_html: str = "",
     registration: Registration | None = None,
     secrets: Iterable[str] = (),
+    message_id: str = "",
 ) -> OutboxEmail:
     """Write the email to the outbox; the send is queued once the surrounding transaction commits.
 
     `secrets` (an account mail's key) are kept out of the stored subject and text: the row holds
-    them encrypted apart until the mail is sent, and then no more.
+    them encrypted apart until the mail is sent, and then no more. `message_id`: a resend's, its
+    original's; otherwise the row's own (`message_id_for`).
     """
     texts, kept = _withhold(
         {
@@ -90,6 +95,7 @@ def email_queue(
         language=language,
         registration=registration,
         withheld=json.dumps(kept) if kept else "",
+        message_id=message_id,
         **texts,
     )
     task_queue_on_commit(SEND_EMAIL, email.pk)
@@ -144,178 +150,23 @@ def email_queue_for_registration(
     )
 
 
-@dataclass(frozen=True)
-class SendOutcome:
-    status: str
-    retry_in: int | None = None
+def message_id_for(email: OutboxEmail) -> str:
+    """The row's Message-ID: stored once known, and the same on every try until then.
 
-
-def _lease_seconds() -> int:
-    return settings.OUTBOX_SENDING_LEASE_SECONDS or int(settings.EMAIL_TIMEOUT or 20) * 2 + 10
-
-
-def _retry_delay(attempts: int) -> int:
-    base = settings.OUTBOX_RETRY_BASE_SECONDS
-    return min(base * 2 ** max(attempts - 1, 0), 30 * 60)
-
-
-def _claim(outbox_id: int) -> OutboxEmail | None:
-    """Take the row for sending, or None when it is sent, failed, or another worker holds it."""
-    now = timezone.now()
-    lease_expired = now - timedelta(seconds=_lease_seconds())
-    claimed = OutboxEmail.objects.filter(
-        Q(status=Status.QUEUED) | Q(status=Status.SENDING, claimed_at__lt=lease_expired),
-        pk=outbox_id,
-    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
-        return None
-    return OutboxEmail.objects.select_related("registration__event", "registration__delegate").get(
-        pk=outbox_id
-    )
-
-
-def _is_permanent(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in error.recipients.values()]
-        return all(500 <= code < 600 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 500 <= error.smtp_code < 600
-    return False
-
-
-class _ReusedConnection:
-    """One open connection to the mail server per worker process, opened again when it drops.
-
-    Opening an SMTP session (and TLS) for every email costs more than sending it.
+    The hash covers the row's creation time, so that a number used again after a restore from
+    a backup does not repeat an earlier email's Message-ID.
     """
-
-    def __init__(self) -> None:
-        self.connection: Any = None
-        self.backend = ""
-
-    def send(self, message: EmailMultiAlternatives) -> None:
-        if self.connection is None or self.backend != settings.EMAIL_BACKEND:
-            self.close()
-            self.connection = get_connection(fail_silently=False)
-            self.backend = settings.EMAIL_BACKEND
-        reused = self.connection.open() is False
-        try:
-            message.connection = self.connection
-            message.send(fail_silently=False)
-        except Exception as error:
-            # A half-open connection is never reused: the next email starts a fresh one.
-            self.close()
-            dropped = isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError)
-            if reused and dropped:
-                # The server closed the idle connection: once more, on a fresh one.
-                self.send(message)
-                return
-            raise
-
-    def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.close()
-            except Exception:  # closing a broken connection may fail too
-                logger.debug("closing the mail connection failed", exc_info=True)
-        self.connection = None
-
-
-_mail_connection = _ReusedConnection()
-
-
-def _build_message(email: OutboxEmail) -> EmailMultiAlternatives:
-    from registration.services.attachments import attachments_for
-
-    kept = json.loads(email.withheld) if email.withheld else {}
-    message = EmailMultiAlternatives(
-        subject=_restore(email.subject, kept),
-        body=_restore(email.body_text, kept),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.recipient],
-        headers={
-            # One Message-ID per outbox row, so that a receiving server can tell a repeat.
-            "Message-ID": make_msgid(idstring=f"outbox-{email.pk}", domain="excom.wego"),
-            "Content-Language": email.language,
-        },
-    )
-    if email.body_html:
-        message.attach_alternative(_restore(email.body_html, kept), "text/html")
-    for filename, content, mimetype in attachments_for(email):
-        message.attach(filename, content, mimetype)
-    return message
-
-
-def email_send(*, outbox_id: int) -> SendOutcome:
-    """Send one outbox row. Safe to call twice: a row that is sent or being sent is left alone."""
-    email = _claim(outbox_id)
-    if email is None:
-        current = OutboxEmail.objects.filter(pk=outbox_id).values_list("status", flat=True).first()
-        if current == Status.SENDING:
-            return SendOutcome(status=Status.SENDING, retry_in=_lease_seconds())
-        return SendOutcome(status=current or "missing")
-    if email.attempts > settings.OUTBOX_MAX_ATTEMPTS:
-        _finish(email, Status.FAILED, error=f"Gave up after {email.attempts - 1} attempts.")
-        return SendOutcome(status=Status.FAILED)
-    try:
-        message = _build_message(email)
-        _mail_connection.send(message)
-    except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        if _is_permanent(error):
-            _finish(email, Status.FAILED, error=_describe(error))
-            logger.error("email %s failed for good: %s", email.pk, _describe(error))
-            return SendOutcome(status=Status.FAILED)
-        delay = _retry_delay(email.attempts)
-        OutboxEmail.objects.filter(pk=email.pk).update(
-            status=Status.QUEUED,
-            last_error=_describe(error),
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        )
-        logger.warning("email %s not sent (%s); again in %ss", email.pk, _describe(error), delay)
-        return SendOutcome(status=Status.QUEUED, retry_in=delay)
-    _finish(email, Status.SENT)
-    return SendOutcome(status=Status.SENT)
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, smtplib.SMTPResponseException):
-        detail = error.smtp_error
-        if isinstance(detail, bytes):
-            detail = detail.decode("utf-8", "replace")
-        return f"SMTP {error.smtp_code}: {detail}"
-    return f"{type(error).__name__}: {error}"[:1000]
-
-
-def _finish(email: OutboxEmail, status: str, *, error: str = "") -> None:
-    # Sent or given up: a withheld key has done its work, or will never be sent; either way no
-    # copy of it stays behind.
-    fields: dict[str, Any] = {"status": status, "withheld": ""}
-    if status == Status.SENT:
-        fields["sent_at"] = timezone.now()
-        fields["last_error"] = ""
-    if error:
-        fields["last_error"] = error
-    OutboxEmail.objects.filter(pk=email.pk).update(**fields)
-
-
-def outbox_stale_take() -> list[int]:
-    """The rows to queue again: they waited too long (Redis was down) or their worker died."""
-    now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.OUTBOX_STALE_AFTER_SECONDS)
-    lease_expired = now - timedelta(seconds=_lease_seconds())
-    stale_ids = list(
-        OutboxEmail.objects.filter(
-            Q(status=Status.QUEUED, queued_at__lt=stale_before, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
-        ).values_list("pk", flat=True)[:1000]
-    )
-    if stale_ids:
-        OutboxEmail.objects.filter(pk__in=stale_ids, status=Status.QUEUED).update(queued_at=now)
-    return stale_ids
+    if email.message_id:
+        return email.message_id
+    seed = f"{email.pk}|{email.created_at.isoformat()}|{email.recipient}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:12]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "excom.wego"
+    return f"<outbox-{email.pk}.{digest}@{domain}>"
 
 
 def email_resend(*, email: OutboxEmail) -> OutboxEmail:
-    """Send a failed (or sent) email once more, as a new outbox row with the same content.
+    """Send a failed (or sent) email once more, as a new outbox row with the same content and
+    the same Message-ID.
 
     Not an account mail: its key is no longer kept, and an old key may be spent or expired. The
     person asks for a fresh one, which allauth makes with a new key.
@@ -345,4 +196,6 @@ def email_resend(*, email: OutboxEmail) -> OutboxEmail:
             body_text=email.body_text,
             body_html=email.body_html,
             registration=email.registration,
+            # The same Message-ID: a receiving server that has the first drops the copy.
+            message_id=message_id_for(email),
         )

@@ -16,7 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from registration.models import OutboxEmail
-from registration.services.outbox import KEY_PLACEHOLDER, email_send
+from registration.services.outbox import KEY_PLACEHOLDER
+from registration.services.outbox_delivery import email_send
 from tests.factories import UserFactory
 from tests.roles import administrator, secretariat_user
 

@@ -9,11 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from registration.models import OutboxEmail
-from registration.services.outbox import (
-    email_queue,
-    email_resend,
-    email_send,
-)
+from registration.services.outbox import email_queue, email_resend
+from registration.services.outbox_delivery import email_send
 from registration.tasks import requeue_stale_emails
 from tests.registration.broken_mail import RefusingBackend
 

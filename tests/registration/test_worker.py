@@ -54,13 +54,17 @@ def worker_env(*, redis_url: str, smtp_url: str) -> dict[str, str]:
 def celery_publishing_to(redis_url: str):
     """Make this test process queue tasks on `redis_url` instead of running them in-process."""
     conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-    conf.task_always_eager, conf.broker_url = False, redis_url
+    saved = dict(conf.changes)
+    for key, value in {"task_always_eager": False, "broker_url": redis_url}.items():
+        # Both spellings: Celery 5.6 looks up the CELERY_ name first, and finds Django's
+        # setting there before a change made under the plain name.
+        conf[key] = conf[f"CELERY_{key.upper()}"] = value
     forget_broker_connections()
     try:
         yield
     finally:
-        conf.task_always_eager, conf.broker_url = saved
+        conf.changes.clear()
+        conf.changes.update(saved)
         forget_broker_connections()
 
 
