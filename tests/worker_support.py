@@ -10,6 +10,7 @@ import email
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,10 +43,14 @@ class SmtpSink:
 
     `temporary_failures`: the first N messages are answered 451 (try again later).
     `stall_first_recipient`: seconds to hang on the first RCPT TO, before any message data.
+    `reply_delay`: seconds between keeping a message and saying so (250), the window in which a
+    sender that dies has sent a message it does not know was accepted.
+    `port`: a port chosen beforehand (a server that is down, then up); else a free one.
     """
 
     temporary_failures: int = 0
     stall_first_recipient: float = 0.0
+    reply_delay: float = 0.0
     messages: list[Message] = field(default_factory=list)
     port: int = 0
     _controller: Controller | None = None
@@ -67,10 +72,12 @@ class SmtpSink:
                 self.temporary_failures -= 1
                 return "451 4.3.0 Mail server busy, try again later"
             self.messages.append(email.message_from_bytes(envelope.content))
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 Message accepted"
 
     def start(self) -> SmtpSink:
-        self.port = free_port()
+        self.port = self.port or free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
@@ -119,7 +126,7 @@ class CeleryWorker:
 
     def __init__(self, *, env: dict[str, str], name: str = "test", concurrency: int = 1) -> None:
         self.env = env
-        self.name = name
+        self.name = f"{name}-{os.getpid()}-{time.monotonic_ns()}"
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
         self.log_path = Path(tempfile.mkstemp(prefix="excom-worker-", suffix=".log")[1])
@@ -140,7 +147,7 @@ class CeleryWorker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-n",
-                f"{self.name}-{os.getpid()}-{time.monotonic_ns()}@%h",
+                f"{self.name}@%h",
             ],
             cwd=ROOT,
             env=self.env,
@@ -156,6 +163,11 @@ class CeleryWorker:
         if self._died():
             raise AssertionError(f"the worker died:\n{self.output()}")
         return self
+
+    @property
+    def node_name(self) -> str:
+        """What `celery inspect ping -d` calls this worker."""
+        return f"{self.name}@{socket.gethostname()}"
 
     def _died(self) -> bool:
         return self.process is not None and self.process.poll() is not None
