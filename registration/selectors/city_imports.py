@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.utils.safestring import mark_safe
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from registration.models import CityImportJob
 
@@ -51,10 +55,8 @@ def city_import_report(*, job: CityImportJob) -> dict[str, Any]:
         )
     return {
         "headers": report.get("headers", []),
-        # ClassMarkedDiff wrote these cells as escaped HTML; the job row is only ever written
-        # by the worker from that output.
         "rows": [
-            {"type": row["type"], "cells": [mark_safe(cell) for cell in row["cells"]]}  # noqa: S308
+            {"type": row["type"], "cells": [_marked_cell(cell) for cell in row["cells"]]}
             for row in report.get("rows", [])
         ],
         "rejected": rejected,
@@ -66,3 +68,16 @@ def city_import_report(*, job: CityImportJob) -> dict[str, Any]:
 
 def city_imports_recent(*, limit: int = 8) -> QuerySet[CityImportJob]:
     return CityImportJob.objects.select_related("created_by").order_by("-created_at")[:limit]
+
+
+_MARKED_PART = re.compile(r"<(ins|del|span)>(.*?)</\1>", re.S)
+
+
+def _marked_cell(stored: str) -> SafeString:
+    """A preview cell as ClassMarkedDiff marked it, built again from its parts: only <ins>,
+    <del> and <span> around escaped text survive, whatever the stored row holds."""
+    parts = (
+        (tag, linebreaksbr(html.unescape(text.replace("<br>", "\n")), autoescape=True), tag)
+        for tag, text in _MARKED_PART.findall(stored)
+    )
+    return format_html_join("", "<{}>{}</{}>", parts)

@@ -390,3 +390,14 @@ def test_a_real_worker_checks_and_imports_while_the_requests_return_at_once(clie
     assert uploaded < 2 and confirmed < 2
     assert MemberCity.objects.get().code == "kr-suwon"
     assert not job.file
+
+
+def test_a_stored_preview_cell_shows_only_its_marks_around_escaped_text():
+    from registration.selectors.city_imports import _marked_cell
+
+    stored = (
+        "<span>Seo</span><ins>ul &amp; &lt;b&gt;</ins><del>x<br>y</del><script>alert(1)</script>"
+    )
+    assert str(_marked_cell(stored)) == (
+        "<span>Seo</span><ins>ul &amp; &lt;b&gt;</ins><del>x<br>y</del>"
+    )
